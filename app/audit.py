@@ -1,0 +1,91 @@
+"""The audit log: every accepted change and every refusal, who and when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.actor import Actor
+from app.errors import DomainError
+from app.models import AuditEvent
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    *,
+    entity: str = "",
+    entity_id: int | None = None,
+    outcome: str = "accepted",
+    message: str = "",
+    details: dict[str, Any] | None = None,
+    college_id: int | None = None,
+) -> None:
+    """Add an audit row to the caller's transaction."""
+    session.add(
+        AuditEvent(
+            college_id=college_id if college_id is not None else (actor.college_id if actor else None),
+            actor_user_id=actor.user_id if actor else None,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            outcome=outcome,
+            message=message,
+            details=details or {},
+        )
+    )
+
+
+@contextmanager
+def user_action(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    *,
+    entity: str = "",
+    entity_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    integrity_message: str = "Данные изменились одновременно с вашим сохранением. Обновите страницу.",
+) -> Iterator[None]:
+    """One user action = one transaction. A refusal rolls everything back and is audited on its own."""
+    try:
+        yield
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        _record_refusal(session, actor, action, entity, entity_id, exc.message, details)
+        raise
+    except IntegrityError as exc:
+        session.rollback()
+        _record_refusal(session, actor, action, entity, entity_id, integrity_message, details)
+        raise DomainError(integrity_message, code="conflict") from exc
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _record_refusal(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    message: str,
+    details: dict[str, Any] | None,
+) -> None:
+    record(
+        session,
+        actor,
+        action,
+        entity=entity,
+        entity_id=entity_id,
+        outcome="refused",
+        message=message,
+        details=details,
+    )
+    session.commit()

@@ -1,0 +1,127 @@
+"""The `ejournal` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings_or_exit() -> None:
+    from app.settings import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        sys.exit("Ошибка в настройках EJOURNAL_*:\n" + "\n".join(lines))
+
+
+def cmd_db_url(_: argparse.Namespace) -> None:
+    from app.db import database_url
+
+    print(database_url())
+
+
+def cmd_db_migrate(_: argparse.Namespace) -> None:
+    from app.db import database_url
+    from app.migrate import upgrade
+
+    upgrade(database_url())
+    print("Схема базы данных обновлена.")
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> None:
+    from app.demo.seed import seed_demo
+
+    report = seed_demo(seed=args.seed, colleges=args.colleges, today=args.today)
+    print(report)
+
+
+def cmd_lessons_materialize(args: argparse.Namespace) -> None:
+    from sqlmodel import Session, select
+
+    from app.db import get_engine
+    from app.models import College
+    from app.services.journal import college_today, materialize_lessons
+
+    with Session(get_engine()) as session:
+        day = args.date or college_today(session=session)
+        total = 0
+        for college_id in session.exec(select(College.id)):
+            assert college_id is not None
+            total += materialize_lessons(college_id, day, session=session)
+    print(f"Создано занятий по расписанию на {day:%d.%m.%Y}: {total}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from app.db import database_url
+    from app.migrate import upgrade
+
+    url = database_url()
+    upgrade(url)
+    env = dict(os.environ)
+    # The app and its children use the same server the CLI just started.
+    env["EJOURNAL_DATABASE_URL"] = url
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "streamlit_app.py"),
+        "--server.headless=true",
+        "--browser.gatherUsageStats=false",
+        *args.streamlit_args,
+    ]
+    os.execvpe(cmd[0], cmd, env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ejournal", description="Электронный журнал успеваемости")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="база данных").add_subparsers(dest="db_command", required=True)
+    db.add_parser("url", help="адрес базы данных (для psql)").set_defaults(func=cmd_db_url)
+    db.add_parser("migrate", help="создать или обновить схему").set_defaults(func=cmd_db_migrate)
+
+    demo = sub.add_parser("demo", help="демонстрационный колледж").add_subparsers(
+        dest="demo_command", required=True
+    )
+    seed = demo.add_parser("seed", help="пересоздать базу с демонстрационными данными")
+    seed.add_argument("--seed", type=int, default=2024, help="зерно генератора (по умолчанию 2024)")
+    seed.add_argument(
+        "--colleges", type=int, default=1, help="число колледжей (регион для нагрузочных тестов)"
+    )
+    seed.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="считать сегодняшним днём (ГГГГ-ММ-ДД); по умолчанию — дата по часам сервера",
+    )
+    seed.set_defaults(func=cmd_demo_seed)
+
+    lessons = sub.add_parser("lessons", help="занятия").add_subparsers(dest="lessons_command", required=True)
+    mat = lessons.add_parser("materialize", help="создать занятия дня по расписанию")
+    mat.add_argument("--date", type=date.fromisoformat, default=None)
+    mat.set_defaults(func=cmd_lessons_materialize)
+
+    serve = sub.add_parser("serve", help="запустить веб-приложение (Streamlit)")
+    serve.add_argument("streamlit_args", nargs=argparse.REMAINDER)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    _settings_or_exit()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

