@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,22 @@ def cmd_lessons_materialize(args: argparse.Namespace) -> None:
     print(f"Создано занятий по расписанию на {day:%d.%m.%Y}: {total}")
 
 
+def cmd_etl_run(args: argparse.Namespace) -> None:
+    from etl.load import DataTestsFailed, EtlBusy, run_etl
+
+    try:
+        report = run_etl(full=args.full)
+    except (EtlBusy, DataTestsFailed) as exc:
+        sys.exit(str(exc))
+    print(report.summary())
+
+
+def cmd_etl_watch(args: argparse.Namespace) -> None:
+    from etl.watch import watch
+
+    watch(interval=args.interval)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from app.db import database_url
     from app.migrate import upgrade
@@ -69,6 +86,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     env = dict(os.environ)
     # The app and its children use the same server the CLI just started.
     env["EJOURNAL_DATABASE_URL"] = url
+    # Keep the warehouse fresh while the app runs: a first load now, then a refresh loop beside it.
+    subprocess.run([sys.executable, "-m", "app.cli", "etl", "run"], env=env, check=False)
+    subprocess.Popen([sys.executable, "-m", "app.cli", "etl", "watch"], env=env, start_new_session=False)
     cmd = [
         sys.executable,
         "-m",
@@ -110,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     mat = lessons.add_parser("materialize", help="создать занятия дня по расписанию")
     mat.add_argument("--date", type=date.fromisoformat, default=None)
     mat.set_defaults(func=cmd_lessons_materialize)
+
+    etl = sub.add_parser("etl", help="хранилище аналитики (DuckDB)").add_subparsers(
+        dest="etl_command", required=True
+    )
+    run = etl.add_parser("run", help="загрузить изменения из журнала (инкрементально)")
+    run.add_argument("--full", action="store_true", help="перестроить хранилище целиком")
+    run.set_defaults(func=cmd_etl_run)
+    w = etl.add_parser("watch", help="обновлять хранилище в цикле")
+    w.add_argument("--interval", type=int, default=None, help="секунд между загрузками")
+    w.set_defaults(func=cmd_etl_watch)
 
     serve = sub.add_parser("serve", help="запустить веб-приложение (Streamlit)")
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER)

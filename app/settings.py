@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     timezone: str = "Europe/Moscow"
     checking_deadline_days: int = Field(default=7, ge=0, le=60)
+    # Share of a month's hours missed above which absence is «систематические пропуски».
+    systematic_absence_share: float = Field(default=0.30, gt=0, lt=1)
+    # Fewer marks than this per student over the last four weeks of a subject is a remark.
+    min_marks_per_month: int = Field(default=3, ge=0, le=30)
+    # How often `ejournal serve` refreshes the warehouse.
+    etl_interval_seconds: int = Field(default=30, ge=5, le=3600)
 
     @field_validator("timezone")
     @classmethod
@@ -44,6 +50,10 @@ class Settings(BaseSettings):
     @property
     def pgdata(self) -> Path:
         return self.data_dir.resolve() / "pgdata"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir.resolve() / "warehouse"
 
 
 @lru_cache(maxsize=1)

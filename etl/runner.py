@@ -1,0 +1,110 @@
+"""Runs the warehouse's SQL models in order and checks the built warehouse (dbt-style, in miniature).
+
+A model is a `.sql` file holding one SELECT (a chain of named CTEs ending in `final`). Staging
+models become views (they only rename and type); marts become tables. Files run in path order:
+`warehouse/staging/*.sql`, then `warehouse/marts/*.sql`; a `NN_` prefix orders marts that build on
+each other and is not part of the model's name.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse"
+_NAME = re.compile(r"^(?:\d+_)?([a-z][a-z0-9_]*)$")
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    materialized: str  # "view" or "table"
+
+
+def models(root: Path = WAREHOUSE) -> list[Model]:
+    found: list[Model] = []
+    for layer, kind in (("staging", "view"), ("marts", "table")):
+        for path in sorted((root / layer).glob("*.sql")):
+            match = _NAME.match(path.stem)
+            if not match:
+                raise ValueError(f"bad model file name: {path}")
+            found.append(Model(match.group(1), path, kind))
+    return found
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def run_models(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[str]:
+    built = []
+    for model in models(root):
+        body = model.path.read_text(encoding="utf-8").strip().rstrip(";")
+        conn.execute(
+            f"CREATE OR REPLACE {model.materialized.upper()} {quote(model.name)} AS {body}"
+        ).complete()
+        built.append(model.name)
+    return built
+
+
+@dataclass(frozen=True)
+class Failure:
+    model: str
+    test: str
+    failing_rows: int
+
+
+def _checks(model: str, spec: dict[str, object]) -> list[tuple[str, str]]:
+    table = quote(model)
+    out: list[tuple[str, str]] = []
+    for cols in spec.get("unique", []):  # type: ignore[attr-defined]
+        key = ", ".join(quote(c) for c in cols)
+        out.append(
+            (
+                f"unique({', '.join(cols)})",
+                f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1)",
+            )
+        )
+    for col in spec.get("not_null", []):  # type: ignore[attr-defined]
+        out.append((f"not_null({col})", f"SELECT count(*) FROM {table} WHERE {quote(col)} IS NULL"))
+    accepted: dict[str, list[object]] = spec.get("accepted_values", {})  # type: ignore[assignment]
+    for col, values in accepted.items():
+        listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+        out.append(
+            (
+                f"accepted_values({col})",
+                f"SELECT count(*) FROM {table} WHERE {quote(col)} IS NOT NULL AND {quote(col)} NOT IN ({listed})",
+            )
+        )
+    related: dict[str, str] = spec.get("relationships", {})  # type: ignore[assignment]
+    for col, target in related.items():
+        other, other_col = target.split(".")
+        out.append(
+            (
+                f"relationships({col} -> {target})",
+                f"SELECT count(*) FROM {table} t WHERE t.{quote(col)} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {quote(other)} o WHERE o.{quote(other_col)} = t.{quote(col)})",
+            )
+        )
+    for expr in spec.get("expect", []):  # type: ignore[attr-defined]
+        out.append((f"expect({expr})", f"SELECT count(*) FROM {table} WHERE NOT ({expr})"))
+    return out
+
+
+def data_tests(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> tuple[int, list[Failure]]:
+    """Run warehouse/tests.toml against the built warehouse; returns (tests run, failures)."""
+    spec = tomllib.loads((root / "tests.toml").read_text(encoding="utf-8"))
+    failures: list[Failure] = []
+    count = 0
+    for model, checks in spec.get("models", {}).items():
+        for name, sql in _checks(model, checks):
+            count += 1
+            bad = int(conn.execute(sql).fetchall()[0][0])
+            if bad:
+                failures.append(Failure(model, name, bad))
+    return count, failures

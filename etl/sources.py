@@ -1,0 +1,89 @@
+"""What the ETL reads from PostgreSQL. The column lists are ours (never user input); no secrets leave.
+
+Small reference tables are re-read whole on every load. The three fact tables are read
+incrementally: marks are append-only (by creation time), lessons and attendance carry
+`updated_at`, maintained by a trigger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # raw table name in the warehouse is raw_<name>
+    select: str  # a SELECT over the source table, without WHERE
+    key: tuple[str, ...]
+    changed_at: str | None = None  # column for incremental reads; None: read whole every time
+
+
+REFERENCE: tuple[Source, ...] = (
+    Source("college", "SELECT id, name, short_name, city FROM college", ("id",)),
+    Source("speciality", "SELECT id, college_id, code, name, qualification FROM speciality", ("id",)),
+    Source(
+        "study_group",
+        "SELECT id, college_id, speciality_id, name, admission_year, curator_teacher_id FROM study_group",
+        ("id",),
+    ),
+    Source(
+        "student",
+        "SELECT id, college_id, study_group_id, last_name, first_name, middle_name, subgroup, "
+        "enrolled_on, left_on FROM student",
+        ("id",),
+    ),
+    Source(
+        "teacher",
+        "SELECT id, college_id, last_name, first_name, middle_name, position, user_id FROM teacher",
+        ("id",),
+    ),
+    Source("user_account", "SELECT id, college_id, full_name FROM user_account", ("id",)),
+    Source("module", "SELECT id, college_id, speciality_id, code, name FROM module", ("id",)),
+    Source("subject", "SELECT id, college_id, code, name, kind, module_id FROM subject", ("id",)),
+    Source(
+        "curriculum_item",
+        "SELECT id, college_id, study_group_id, subject_id, semester, planned_hours, "
+        "attestation_form, teacher_id FROM curriculum_item",
+        ("id",),
+    ),
+    Source("plan_topic", "SELECT id, curriculum_item_id, position, title, hours FROM plan_topic", ("id",)),
+    Source(
+        "timetable_slot",
+        "SELECT id, college_id, study_group_id, subgroup, weekday, pair_number, subject_id, "
+        "teacher_id, room, valid_from, valid_to FROM timetable_slot",
+        ("id",),
+    ),
+    Source(
+        "semester_mark",
+        "SELECT id, college_id, curriculum_item_id, student_id, value, created_at, corrects_id "
+        "FROM semester_mark",
+        ("id",),
+    ),
+)
+
+FACTS: tuple[Source, ...] = (
+    Source(
+        "lesson",
+        "SELECT id, college_id, study_group_id, subgroup, subject_id, semester, teacher_id, "
+        "substitute_teacher_id, lesson_date, pair_number, hours, topic, plan_topic_id, work_done, work_kind, "
+        "homework, topic_filled_at, work_filled_at, homework_filled_at, attendance_filled_at, updated_at "
+        "FROM lesson",
+        ("id",),
+        "updated_at",
+    ),
+    Source(
+        "attendance",
+        "SELECT id, college_id, lesson_id, student_id, status, reason, updated_at FROM attendance",
+        ("id",),
+        "updated_at",
+    ),
+    Source(
+        "mark",
+        "SELECT id, college_id, lesson_id, student_id, value, work_kind, comment, created_by_user_id, "
+        "created_at, corrects_mark_id, correction_reason FROM mark",
+        ("id",),
+        "created_at",
+    ),
+)
+
+ALL: tuple[Source, ...] = REFERENCE + FACTS

@@ -1,0 +1,150 @@
+"""Where the warehouse lives, how a build is published, and how readers find the current one.
+
+A build is written to a new DuckDB file; publishing replaces a small pointer file atomically
+(`os.replace`). Readers open the file the pointer names, read-only, and reopen when it changes.
+So a reader never sees a half-built warehouse, never waits on the writer's lock, and a load that
+dies leaves the last good warehouse in place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+POINTER = "current.json"
+
+
+@dataclass(frozen=True)
+class Published:
+    file: str
+    loaded_at: datetime  # when the data was read from PostgreSQL (the source snapshot)
+    source_changed_at: datetime | None  # the newest change in the source that the data includes
+    as_of_date: str
+    rows: dict[str, int]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Published:
+        changed = data.get("source_changed_at")
+        return cls(
+            file=data["file"],
+            loaded_at=datetime.fromisoformat(data["loaded_at"]),
+            source_changed_at=datetime.fromisoformat(changed) if changed else None,
+            as_of_date=data["as_of_date"],
+            rows=dict(data.get("rows", {})),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "loaded_at": self.loaded_at.isoformat(),
+            "source_changed_at": self.source_changed_at.isoformat() if self.source_changed_at else None,
+            "as_of_date": self.as_of_date,
+            "rows": self.rows,
+        }
+
+
+def read_pointer(directory: Path) -> Published | None:
+    try:
+        return Published.from_json(json.loads((directory / POINTER).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+
+
+def publish(directory: Path, published: Published) -> None:
+    """Atomically make `published` the current warehouse, then drop builds nobody should open."""
+    tmp = directory / f".{POINTER}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(published.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    previous = read_pointer(directory)
+    os.replace(tmp, directory / POINTER)
+    keep = {published.file} | ({previous.file} if previous else set())
+    for old in directory.glob("wh-*.duckdb"):
+        if old.name not in keep:
+            # Readers still holding an older file keep their open handle; unlinking is safe.
+            old.unlink(missing_ok=True)
+            Path(str(old) + ".wal").unlink(missing_ok=True)
+
+
+def remove_stale_builds(directory: Path) -> None:
+    """Leftovers of a load that was killed: never published, never read."""
+    for stale in directory.glob("*.building"):
+        stale.unlink(missing_ok=True)
+    for stale in directory.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive_lock(directory: Path) -> Iterator[bool]:
+    """One load at a time; yields False when another load holds the lock."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".etl.lock", "w") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+class NoWarehouse(RuntimeError):
+    """No load has been published yet."""
+
+
+class WarehouseReader:
+    """Thread-safe read access to the current warehouse for the app (one per process)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._file: str | None = None
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._published: Published | None = None
+
+    def _current(self) -> tuple[duckdb.DuckDBPyConnection, Published]:
+        published = read_pointer(self.directory)
+        if published is None:
+            raise NoWarehouse("Хранилище аналитики ещё не построено: выполните «ejournal etl run».")
+        with self._lock:
+            if self._conn is None or self._file != published.file:
+                old = self._conn
+                self._conn = duckdb.connect(str(self.directory / published.file), read_only=True)
+                self._file = published.file
+                if old is not None:
+                    old.close()
+            self._published = published
+            return self._conn, published
+
+    def published(self) -> Published:
+        return self._current()[1]
+
+    def query(self, sql: str, params: dict[str, Any] | list[Any] | None = None) -> pl.DataFrame:
+        conn, _ = self._current()
+        cursor = conn.cursor()  # a cursor per call: DuckDB connections are not shared across threads
+        try:
+            frame = pl.from_arrow(cursor.sql(sql, params=params or None).to_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            return frame
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+            self._file = None

@@ -1,0 +1,167 @@
+"""The ETL on real PostgreSQL: full and incremental loads, atomic publishing, a killed load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from app.domain import AttendanceStatus, WorkKind
+from app.services.journal import LessonEntry, MarkInput, save_lesson
+from app.settings import Settings
+from etl.load import run_etl
+from etl.warehouse import WarehouseReader, read_pointer
+
+
+@pytest.fixture
+def wh(tmp_path, database_url) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url)
+
+
+def save(world, lesson_id, entry):
+    with Session(world.engine) as s:
+        return save_lesson(world.actor("teacher"), lesson_id, entry, session=s)
+
+
+def test_full_then_unchanged_then_incremental(world, wh):
+    lid = world.lesson(0)
+    first = run_etl(full=True, settings=wh)
+    assert first.mode == "full" and first.tests_run > 20
+    pointer = read_pointer(wh.warehouse_dir)
+    assert pointer is not None and (wh.warehouse_dir / pointer.file).exists()
+
+    again = run_etl(settings=wh)
+    assert again.mode == "unchanged" and again.changed_rows == 0
+    assert read_pointer(wh.warehouse_dir).file == pointer.file  # type: ignore[union-attr]
+
+    save(
+        world,
+        lid,
+        LessonEntry(
+            topic="Процессы",
+            work_kind=WorkKind.oral,
+            work_done="Опрос",
+            attendance={world.student_ids[0]: AttendanceStatus.absent},
+            marks=[MarkInput(world.student_ids[1], "5")],
+        ),
+    )
+    inc = run_etl(settings=wh)
+    assert inc.mode == "incremental" and inc.changed_rows >= 3
+    assert inc.rows_read["mark"] == 1 and inc.rows_read["lesson"] >= 1
+    reader = WarehouseReader(wh.warehouse_dir)
+    row = reader.query(
+        "SELECT has_topic, marks_given, students_absent FROM mart_lesson_completeness WHERE lesson_id = ?",
+        [lid],
+    ).row(0)
+    assert row == (True, 1, 1)
+    # taking the absence back on the lesson day removes the row in the warehouse too
+    save(world, lid, LessonEntry(attendance={}))
+    run_etl(settings=wh)
+    assert (
+        reader.query("SELECT students_absent FROM mart_lesson_completeness WHERE lesson_id = ?", [lid]).item()
+        == 0
+    )
+    reader.close()
+
+
+def test_incremental_equals_full(world, wh, tmp_path):
+    lid = world.lesson(0)
+    run_etl(full=True, settings=wh)
+    save(
+        world,
+        lid,
+        LessonEntry(
+            homework="§3",
+            work_kind=WorkKind.test,
+            work_done="Тест",
+            marks=[MarkInput(world.student_ids[0], "4")],
+        ),
+    )
+    run_etl(settings=wh)
+    other = Settings(data_dir=tmp_path / "other", database_url=wh.database_url)
+    run_etl(full=True, settings=other)
+    query = "SELECT * FROM mart_lesson_completeness ORDER BY lesson_id"
+    a = WarehouseReader(wh.warehouse_dir).query(query)
+    b = WarehouseReader(other.warehouse_dir).query(query)
+    assert a.equals(b)
+
+
+def test_fixing_the_journal_closes_the_remark(world, wh):
+    lid = world.lesson(2, topic="Тема есть")  # no homework, no attendance, filled nothing on the day
+    run_etl(full=True, settings=wh)
+    reader = WarehouseReader(wh.warehouse_dir)
+    states = dict(
+        reader.query(
+            "SELECT remark_kind, remark_state FROM mart_remark WHERE lesson_id = ?", [lid]
+        ).iter_rows()
+    )
+    assert states["no_homework"] == "open" and states["no_attendance"] == "open"
+    save(world, lid, LessonEntry(homework="Повторить §2"))
+    run_etl(settings=wh)
+    states = dict(
+        reader.query(
+            "SELECT remark_kind, remark_state FROM mart_remark WHERE lesson_id = ?", [lid]
+        ).iter_rows()
+    )
+    assert states["no_homework"] == "fixed" and states["no_attendance"] == "open"
+
+
+def test_overdue_remark(world, wh):
+    lid = world.lesson(9)
+    run_etl(full=True, settings=wh)
+    state = (
+        WarehouseReader(wh.warehouse_dir)
+        .query("SELECT remark_state FROM mart_remark WHERE lesson_id = ? AND remark_kind = 'no_topic'", [lid])
+        .item()
+    )
+    assert state == "overdue"
+
+
+def test_a_killed_load_leaves_the_last_good_warehouse(world, wh):
+    world.lesson(0)
+    run_etl(full=True, settings=wh)
+    good = read_pointer(wh.warehouse_dir)
+    assert good is not None
+    reader = WarehouseReader(wh.warehouse_dir)
+    before = reader.query("SELECT count(*) AS n FROM mart_lesson_completeness").item()
+    env = {**os.environ, "EJOURNAL_DATA_DIR": str(wh.data_dir), "EJOURNAL_DATABASE_URL": str(wh.database_url)}
+    killed = False
+    for _ in range(20):  # catch the load while its build file exists
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "etl", "run", "--full"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(Path(wh.warehouse_dir).glob("*.building")):
+                os.kill(proc.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.002)
+        proc.wait()
+        if killed:
+            break
+        good = read_pointer(wh.warehouse_dir)  # that load finished and published; try again
+    assert killed, "could not catch a load in progress"
+    assert read_pointer(wh.warehouse_dir) == good
+    assert reader.query("SELECT count(*) AS n FROM mart_lesson_completeness").item() == before
+    # the next load cleans the debris up and publishes normally
+    report = run_etl(settings=wh)
+    assert report.mode in {"unchanged", "incremental"}
+    assert not list(Path(wh.warehouse_dir).glob("*.building"))
+    reader.close()
+
+
+def test_reader_says_when_there_is_no_warehouse(tmp_path):
+    from etl.warehouse import NoWarehouse
+
+    with pytest.raises(NoWarehouse, match="ejournal etl run"):
+        WarehouseReader(tmp_path).query("SELECT 1")
