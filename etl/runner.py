@@ -97,14 +97,15 @@ def _checks(model: str, spec: dict[str, object]) -> list[tuple[str, str]]:
 
 
 def data_tests(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> tuple[int, list[Failure]]:
-    """Run warehouse/tests.toml against the built warehouse; returns (tests run, failures)."""
-    spec = tomllib.loads((root / "tests.toml").read_text(encoding="utf-8"))
+    """Run warehouse/tests/*.toml against the built warehouse; returns (tests run, failures)."""
     failures: list[Failure] = []
     count = 0
-    for model, checks in spec.get("models", {}).items():
-        for name, sql in _checks(model, checks):
-            count += 1
-            bad = int(conn.execute(sql).fetchall()[0][0])
-            if bad:
-                failures.append(Failure(model, name, bad))
+    for path in sorted((root / "tests").glob("*.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        for model, checks in spec.get("models", {}).items():
+            for name, sql in _checks(model, checks):
+                count += 1
+                bad = int(conn.execute(sql).fetchall()[0][0])
+                if bad:
+                    failures.append(Failure(model, name, bad))
     return count, failures
