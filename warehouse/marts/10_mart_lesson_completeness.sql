@@ -59,7 +59,7 @@ enriched AS (
     JOIN sequenced sq ON sq.lesson_id = l.lesson_id
 ),
 final AS (
-    SELECT lesson_id, college_id, lesson_date, week_start, month_start, pair_number, semester,
+    SELECT lesson_id, college_id, lesson_date, week_start, month_start, pair_number, hours, semester,
            group_id, group_name, subgroup, subject_id, subject_code, subject_name, subject_kind,
            conducting_teacher_id AS teacher_id, teacher_name, teacher_short_name,
            teacher_id AS planned_teacher_id, is_substitution,

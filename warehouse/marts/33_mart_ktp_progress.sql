@@ -1,0 +1,35 @@
+-- КТП against the journal, grain: curriculum item (group × subject × semester). Hours planned in
+-- the curriculum and in the КТП, hours taught so far, how far the topics have got, and the lag:
+-- lessons taught minus the furthest КТП position reached (positive = the group is behind).
+WITH params AS (
+    SELECT as_of_date FROM etl_params
+),
+plan AS (
+    SELECT curriculum_item_id, count(*) AS ktp_topics, sum(topic_hours) AS ktp_hours
+    FROM stg_plan_topic GROUP BY curriculum_item_id
+),
+taught AS (
+    SELECT group_id, subject_id, semester, count(*) AS lessons_taught, sum(hours) AS hours_taught,
+           max(plan_position) AS furthest_topic, count(*) FILTER (WHERE NOT has_topic) AS lessons_without_topic,
+           max(lesson_seq) AS max_seq, min(lesson_date) AS first_lesson, max(lesson_date) AS last_lesson
+    FROM mart_lesson_completeness
+    WHERE subgroup IN (0, 1)  -- subgroups study the same КТП in parallel: count one of them
+    GROUP BY group_id, subject_id, semester
+),
+final AS (
+    SELECT c.curriculum_item_id, c.college_id, c.group_id, g.group_name, c.subject_id, s.subject_name,
+           c.semester, c.teacher_id, t.teacher_name, c.planned_hours,
+           coalesce(pl.ktp_topics, 0) AS ktp_topics, coalesce(pl.ktp_hours, 0) AS ktp_hours,
+           coalesce(tg.lessons_taught, 0) AS lessons_taught, coalesce(tg.hours_taught, 0) AS hours_taught,
+           coalesce(tg.furthest_topic, 0) AS furthest_topic,
+           coalesce(tg.lessons_without_topic, 0) AS lessons_without_topic,
+           coalesce(tg.max_seq, 0) - coalesce(tg.furthest_topic, 0) AS ktp_lag_lessons,
+           coalesce(tg.max_seq, 0) - coalesce(tg.furthest_topic, 0) >= 3 AS behind_ktp
+    FROM stg_curriculum_item c
+    JOIN stg_study_group g ON g.group_id = c.group_id
+    JOIN stg_subject s ON s.subject_id = c.subject_id
+    LEFT JOIN stg_teacher t ON t.teacher_id = c.teacher_id
+    LEFT JOIN plan pl ON pl.curriculum_item_id = c.curriculum_item_id
+    LEFT JOIN taught tg ON tg.group_id = c.group_id AND tg.subject_id = c.subject_id AND tg.semester = c.semester
+)
+SELECT * FROM final
