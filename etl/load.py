@@ -45,6 +45,7 @@ class LoadReport:
     rows_read: dict[str, int] = field(default_factory=dict)
     changed_rows: int = 0
     tests_run: int = 0
+    load_seconds: float = 0.0  # extract from PostgreSQL and load into DuckDB, without the marts
     published: Published | None = None
 
     def summary(self) -> str:
@@ -154,6 +155,7 @@ def run_etl(
             try:
                 _run(duck, f"SET TimeZone = '{settings.tz.key}'")  # a validated zone name, not user input
                 report = LoadReport(mode, 0.0)
+                loading = time.perf_counter()
                 if mode == "full":
                     _load_full(duck, source, report, step)
                 else:
@@ -174,6 +176,7 @@ def run_etl(
                         report.seconds = time.perf_counter() - started
                         step(1.0, report.summary())
                         return report
+                report.load_seconds = time.perf_counter() - loading
                 _write_params(duck, settings, source)
                 step(0.7, "Построение витрин")
                 run_models(duck)

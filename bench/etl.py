@@ -1,0 +1,160 @@
+"""ETL benchmark (issue 3). Not part of the test suite.
+
+    python bench/etl.py [--colleges 100] [--skip-seed]
+
+Seeds a region under EJOURNAL_DATA_DIR (default ./var/bench), then measures in one run, on the
+same data, and prints as its last line:
+
+    etl_vs_copy=R incremental_vs_full=R page_query_ms=MS
+
+- etl_vs_copy: rows/s of the full extract-and-load into DuckDB divided by rows/s of the same
+  tables read with COPY (SELECT …) TO STDOUT by a client that discards them;
+- incremental_vs_full: time of an incremental load after 1 % of fact rows changed / a full load;
+- page_query_ms: the slowest median warm latency among the analytics pages' queries, one college.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def copy_baseline(url: str) -> tuple[int, float]:
+    """Rows and seconds to stream every extracted table out of the server and throw it away."""
+    import psycopg
+
+    from etl import sources
+
+    rows = 0
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        for src in sources.ALL:
+            with cur.copy(f"COPY ({src.select}) TO STDOUT") as copy:
+                for block in copy:
+                    rows += bytes(block).count(b"\n")
+        cur.execute("COMMIT")
+    return rows, time.perf_counter() - started
+
+
+def touch_one_percent(url: str) -> int:
+    """Change 1 % of lessons and attendance rows, and add marks worth 1 % of marks."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        changed = conn.execute("UPDATE lesson SET room = room || '' WHERE id % 100 = 7").rowcount
+        changed += conn.execute("UPDATE attendance SET reason = reason || '' WHERE id % 100 = 7").rowcount
+        changed += conn.execute(
+            """
+            INSERT INTO mark (college_id, lesson_id, student_id, value, work_kind, comment, created_by_user_id)
+            SELECT m.college_id, m.lesson_id, m.student_id, '4', 'exam', 'бенчмарк', m.created_by_user_id
+            FROM mark m WHERE m.id % 100 = 7 AND m.corrects_mark_id IS NULL
+            ON CONFLICT DO NOTHING
+            """
+        ).rowcount
+        conn.commit()
+    return changed
+
+
+def page_queries(college_id: int) -> dict[str, Callable[[], object]]:
+    """Every warehouse query the analytics pages run for one college, with typical filters."""
+    from app.analytics import completeness
+    from app.analytics.common import Scope, get_reader
+
+    reader = get_reader()
+    as_of = reader.query("SELECT as_of_date FROM etl_params").item()
+    month = Scope(college_id, as_of - timedelta(days=30), as_of)
+    week = as_of - timedelta(days=as_of.weekday() + 7)
+    queries: dict[str, Callable[[], object]] = {
+        "completeness.summary": lambda: completeness.summary(reader, month),
+        "completeness.by_teacher": lambda: completeness.breakdown(reader, month, "teacher"),
+        "completeness.by_group": lambda: completeness.breakdown(reader, month, "group"),
+        "completeness.trend": lambda: completeness.weekly_trend(reader, month),
+        "completeness.remarks": lambda: completeness.remarks(reader, month),
+        "completeness.lessons": lambda: completeness.lessons(reader, month),
+        "completeness.weekly": lambda: completeness.weekly_analysis(reader, college_id, week),
+        "completeness.monthly": lambda: completeness.monthly_rollup(reader, college_id, as_of.replace(day=1)),
+        "completeness.accumulation": lambda: completeness.mark_accumulation(reader, college_id),
+        "completeness.ktp": lambda: completeness.ktp_progress(reader, college_id),
+    }
+    try:  # the attendance and progress modules register theirs when present
+        from app.analytics import bench_queries
+
+        queries.update(bench_queries.queries(reader, college_id, as_of))
+    except ImportError:
+        pass
+    return queries
+
+
+def median_ms(fn: Callable[[], object], runs: int = 15) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--colleges", type=int, default=100)
+    parser.add_argument("--skip-seed", action="store_true", help="reuse the region already seeded")
+    args = parser.parse_args()
+    os.environ.setdefault("EJOURNAL_DATA_DIR", str(ROOT / "var" / "bench"))
+
+    from app.db import database_url
+    from app.settings import get_settings
+    from etl.load import run_etl
+
+    settings = get_settings()
+    url = database_url(settings)
+    if not args.skip_seed:
+        from app.demo.seed import seed_demo
+
+        started = time.perf_counter()
+        print(seed_demo(seed=2024, colleges=args.colleges, today=None), flush=True)
+        print(f"seeding: {time.perf_counter() - started:.1f} s", flush=True)
+
+    copy_rows, copy_s = copy_baseline(url)
+    print(f"COPY baseline: {copy_rows} rows in {copy_s:.2f} s = {copy_rows / copy_s:,.0f} rows/s", flush=True)
+
+    full = run_etl(full=True, settings=settings, url=url)
+    full_rows = sum(full.rows_read.values())
+    extract_load = full.load_seconds
+    print(
+        f"full ETL: extract+load {full_rows} rows in {extract_load:.2f} s = {full_rows / extract_load:,.0f} "
+        f"rows/s; with marts and {full.tests_run} data tests {full.seconds:.2f} s",
+        flush=True,
+    )
+
+    changed = touch_one_percent(url)
+    inc = run_etl(settings=settings, url=url)
+    print(f"incremental ETL after {changed} changed rows: {inc.seconds:.2f} s ({inc.mode})", flush=True)
+
+    college_id = 1
+    latencies = {name: median_ms(fn) for name, fn in page_queries(college_id).items()}
+    for name, ms in sorted(latencies.items(), key=lambda kv: -kv[1]):
+        print(f"  {name}: {ms:.1f} ms")
+    slowest = max(latencies.values())
+
+    etl_vs_copy = (full_rows / extract_load) / (copy_rows / copy_s)
+    print(
+        f"etl_vs_copy={etl_vs_copy:.2f} incremental_vs_full={inc.seconds / full.seconds:.3f} "
+        f"page_query_ms={slowest:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
