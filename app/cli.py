@@ -61,6 +61,19 @@ def cmd_lessons_materialize(args: argparse.Namespace) -> None:
     print(f"Создано занятий по расписанию на {day:%d.%m.%Y}: {total}")
 
 
+def cmd_audit_verify(_: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.audit_chain import verify_chain
+    from app.db import get_engine
+
+    with Session(get_engine()) as session:
+        report = verify_chain(session=session)
+    print(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
 def cmd_etl_run(args: argparse.Namespace) -> None:
     from etl.load import DataTestsFailed, EtlBusy, run_etl
 
@@ -140,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     w = etl.add_parser("watch", help="обновлять хранилище в цикле")
     w.add_argument("--interval", type=int, default=None, help="секунд между загрузками")
     w.set_defaults(func=cmd_etl_watch)
+
+    audit = sub.add_parser("audit", help="журнал аудита").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="проверить цепочку хешей журнала аудита").set_defaults(
+        func=cmd_audit_verify
+    )
 
     serve = sub.add_parser("serve", help="запустить веб-приложение (Streamlit)")
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER)

@@ -335,6 +335,10 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = Field(default=None, sa_type=BigInteger)
     outcome: str = "accepted"
     message: str = ""
+    # Filled by the audit_event_chain trigger (migration 0003), never by the app.
+    chain_seq: int | None = Field(default=None, sa_type=BigInteger)
+    prev_hash: str | None = None
+    hash: str | None = None
     details: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
     )
