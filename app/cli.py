@@ -74,6 +74,31 @@ def cmd_audit_verify(_: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from app.backup import BackupError, backup
+    from app.db import database_url
+
+    try:
+        print(backup(database_url(), args.file).summary())
+    except BackupError as exc:
+        sys.exit(str(exc))
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from app.backup import BackupError, restore
+    from app.db import database_url, reset_engine
+
+    try:
+        result = restore(database_url(), args.file, force=args.force)
+    except BackupError as exc:
+        sys.exit(str(exc))
+    print(f"Восстановлено: таблиц {result['tables']}, строк {result['rows']}. {result['audit']}")
+    reset_engine()
+    from etl.load import run_etl
+
+    print(run_etl(full=True).summary())
+
+
 def cmd_etl_run(args: argparse.Namespace) -> None:
     from etl.load import DataTestsFailed, EtlBusy, run_etl
 
@@ -158,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="проверить цепочку хешей журнала аудита").set_defaults(
         func=cmd_audit_verify
     )
+
+    b = sub.add_parser("backup", help="резервная копия базы (pg_dump + опись)")
+    b.add_argument("file", type=Path)
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("restore", help="восстановить базу из резервной копии")
+    r.add_argument("file", type=Path)
+    r.add_argument("--force", action="store_true", help="заменить содержимое непустой базы")
+    r.set_defaults(func=cmd_restore)
 
     serve = sub.add_parser("serve", help="запустить веб-приложение (Streamlit)")
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER)
