@@ -123,6 +123,11 @@ class UserAccount(SQLModel, table=True):
     must_change_password: bool = False
     created_at: datetime | None = _created_at()
     password_changed_at: datetime | None = _ts()
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_failed_at: datetime | None = _ts()
+    locked_until: datetime | None = _ts()
+    # Set for a one-time initial password: it stops working after this moment.
+    password_expires_at: datetime | None = _ts()
 
 
 class UserRole(SQLModel, table=True):

@@ -22,6 +22,15 @@ class Settings(BaseSettings):
     systematic_absence_share: float = Field(default=0.30, gt=0, lt=1)
     # Fewer marks than this per student over the last four weeks of a subject is a remark.
     min_marks_per_month: int = Field(default=3, ge=0, le=30)
+    # Lockout: this many failed logins within the window lock the account for lockout_minutes.
+    login_max_failures: int = Field(default=5, ge=3, le=100)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    # A one-time initial password (issued by the officer or a curator) expires after this many days.
+    initial_password_days: int = Field(default=7, ge=1, le=90)
+    # Sessions end after this long without a request, and after this long in any case.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
     # How often `ejournal serve` refreshes the warehouse.
     etl_interval_seconds: int = Field(default=30, ge=5, le=3600)
 

@@ -1,9 +1,18 @@
-"""Accounts: creating users, logging in, changing passwords."""
+"""Accounts: creating users, logging in (with lockout), one-time initial passwords, changing passwords.
+
+OWASP ASVS 5.0 ch. 6: 8+ characters, up to 128, no composition rules, no truncation (argon2id
+hashes the whole password), the most common passwords refused; the same message for an unknown
+login and a wrong password; failures counted per account with a lockout; every outcome audited.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app import audit
@@ -12,17 +21,44 @@ from app.domain import Role
 from app.errors import DomainError
 from app.models import UserAccount, UserRole
 from app.passwords import hash_password, verify_password
+from app.settings import get_settings
 
 LOGIN_FAILED = "Неверный логин или пароль."
+LOCKOUT_HINT = "После {n} неудачных попыток вход блокируется на {m} минут."
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
+# No look-alike characters: initial passwords are read off a printed slip.
+_SLIP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def validate_password(password: str) -> None:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    path = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def validate_password(password: str, *, login: str = "") -> None:
     if len(password) < MIN_PASSWORD:
         raise DomainError(f"Пароль слишком короткий: нужно не менее {MIN_PASSWORD} символов.")
     if len(password) > MAX_PASSWORD:
         raise DomainError(f"Пароль слишком длинный: не более {MAX_PASSWORD} символов.")
+    if password.lower() in common_passwords():
+        raise DomainError("Этот пароль слишком распространён и легко подбирается: выберите другой.")
+    if login and password.lower() == login.lower():
+        raise DomainError("Пароль не должен совпадать с логином.")
+
+
+def generate_initial_password() -> str:
+    """A random one-time password: 12 characters, ~59 bits, easy to type from paper."""
+    groups = ["".join(secrets.choice(_SLIP_ALPHABET) for _ in range(4)) for _ in range(3)]
+    return "-".join(groups)
+
+
+def _db_now(session: Session) -> datetime:
+    value = session.execute(text("SELECT now()")).scalar_one()
+    assert isinstance(value, datetime)
+    return value
 
 
 def create_user(
@@ -30,27 +66,36 @@ def create_user(
     session: Session,
     college_id: int,
     login: str,
-    password: str,
     full_name: str,
     roles: set[Role],
+    password: str | None = None,
     must_change_password: bool = False,
     actor: Actor | None = None,
-) -> int:
+) -> tuple[int, str | None]:
+    """Create an account. Without a password a one-time initial one is generated and returned."""
     login = login.strip().lower()
+    initial = None
     with audit.user_action(session, actor, "user.create", entity="user_account", details={"login": login}):
         if not login:
             raise DomainError("Укажите логин.")
-        validate_password(password)
         if not roles:
             raise DomainError("Укажите хотя бы одну роль пользователя.")
         if session.exec(select(UserAccount.id).where(UserAccount.login == login)).first() is not None:
             raise DomainError(f"Логин «{login}» уже занят: выберите другой.")
+        expires = None
+        if password is None:
+            initial = password = generate_initial_password()
+            must_change_password = True
+            expires = _db_now(session) + timedelta(days=get_settings().initial_password_days)
+        else:
+            validate_password(password, login=login)
         user = UserAccount(
             college_id=college_id,
             login=login,
             password_hash=hash_password(password),
             full_name=full_name,
             must_change_password=must_change_password,
+            password_expires_at=expires,
         )
         session.add(user)
         session.flush()
@@ -67,29 +112,80 @@ def create_user(
             details={"login": login, "roles": sorted(r.value for r in roles)},
         )
         user_id = user.id
-    return user_id
+    return user_id, initial
+
+
+def issue_initial_password(actor: Actor, user_id: int, *, session: Session) -> str:
+    """A new one-time password for an account (its holder must change it at first login)."""
+    with audit.user_action(session, actor, "user.initial_password", entity="user_account", entity_id=user_id):
+        user = session.get(UserAccount, user_id)
+        if user is None or user.college_id != actor.college_id:
+            raise DomainError("Учётная запись не найдена.")
+        password = generate_initial_password()
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        user.password_expires_at = _db_now(session) + timedelta(days=get_settings().initial_password_days)
+        user.failed_logins = 0
+        user.locked_until = None
+        session.add(user)
+        audit.record(session, actor, "user.initial_password", entity="user_account", entity_id=user_id)
+    return password
 
 
 def authenticate(login: str, password: str, *, session: Session) -> Actor:
-    """Return the actor for valid credentials; the same message for an unknown login and a bad password."""
-    login = login.strip().lower()
-    user = session.exec(select(UserAccount).where(UserAccount.login == login)).first()
-    ok = verify_password(user.password_hash if user else None, password)
+    """Return the actor for valid credentials; one message for every failure the user could probe."""
+    settings = get_settings()
+    login = login.strip().lower()[:128]
+    now = _db_now(session)
+    user = session.exec(select(UserAccount).where(UserAccount.login == login).with_for_update()).first()
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    # Verify even when locked or unknown, so timing does not tell them apart.
+    ok = verify_password(user.password_hash if user else None, password) and not locked
     if user is None or not ok or not user.is_active:
+        event = "login"
+        if user is not None and not locked:
+            window = timedelta(minutes=settings.login_failure_window_minutes)
+            if user.first_failed_at is None or now - user.first_failed_at > window:
+                user.first_failed_at, user.failed_logins = now, 0
+            user.failed_logins += 1
+            if user.failed_logins >= settings.login_max_failures:
+                user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+                user.failed_logins, user.first_failed_at = 0, None
+                event = "login.lockout"
+            session.add(user)
         audit.record(
             session,
             None,
-            "login",
+            event,
             entity="user_account",
             entity_id=user.id if user else None,
             outcome="refused",
             message=LOGIN_FAILED,
-            details={"login": login[:64]},
+            details={"login": login[:64], "locked": locked or event == "login.lockout"},
             college_id=user.college_id if user else None,
         )
         session.commit()
         raise DomainError(LOGIN_FAILED, code="login_failed")
     assert user.id is not None
+    if user.password_expires_at is not None and user.password_expires_at < now:
+        audit.record(
+            session,
+            None,
+            "login",
+            entity="user_account",
+            entity_id=user.id,
+            outcome="refused",
+            message="initial password expired",
+            college_id=user.college_id,
+        )
+        session.commit()
+        raise DomainError(
+            "Срок действия временного пароля истёк: получите новый у куратора группы или "
+            "ответственного за электронный журнал.",
+            code="password_expired",
+        )
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    session.add(user)
     actor = load_actor(user.id, session=session)
     audit.record(session, actor, "login", entity="user_account", entity_id=user.id)
     session.commit()
@@ -106,11 +202,33 @@ def change_password(actor: Actor, old_password: str, new_password: str, *, sessi
         user = session.get(UserAccount, actor.user_id)
         if user is None or not verify_password(user.password_hash, old_password):
             raise DomainError("Текущий пароль указан неверно.")
-        validate_password(new_password)
+        validate_password(new_password, login=user.login)
         if new_password == old_password:
             raise DomainError("Новый пароль должен отличаться от текущего.")
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
-        user.password_changed_at = datetime.now(UTC)
+        user.password_expires_at = None
+        user.password_changed_at = _db_now(session)
         session.add(user)
         audit.record(session, actor, "user.password", entity="user_account", entity_id=actor.user_id)
+
+
+def set_active(actor: Actor, user_id: int, active: bool, *, session: Session) -> None:
+    """Enable or disable an account (officer). A disabled account's sessions end at their next request."""
+    with audit.user_action(
+        session, actor, "user.active", entity="user_account", entity_id=user_id, details={"active": active}
+    ):
+        actor.require(Role.officer, message="Включать и отключать учётные записи может только ответственный.")
+        user = session.get(UserAccount, user_id)
+        if user is None or user.college_id != actor.college_id:
+            raise DomainError("Учётная запись не найдена.")
+        user.is_active = active
+        session.add(user)
+        audit.record(
+            session,
+            actor,
+            "user.active",
+            entity="user_account",
+            entity_id=user_id,
+            details={"active": active},
+        )

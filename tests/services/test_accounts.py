@@ -1,13 +1,28 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.domain import Role
 from app.errors import DomainError
 from app.models import AuditEvent, UserAccount
 from app.passwords import hash_password, verify_password
-from app.services.accounts import LOGIN_FAILED, authenticate, change_password, create_user
+from app.services.accounts import (
+    LOGIN_FAILED,
+    authenticate,
+    change_password,
+    common_passwords,
+    create_user,
+    generate_initial_password,
+    issue_initial_password,
+    must_change_password,
+    set_active,
+    validate_password,
+)
+from app.settings import get_settings
 from tests.factories import PASSWORD
 
 
@@ -75,7 +90,7 @@ def test_create_user_validates_and_is_all_or_nothing(world):
                 full_name="Дубль",
                 roles={Role.teacher},
             )
-        uid = create_user(
+        uid, initial = create_user(
             session=s,
             college_id=world.college_id,
             login="new-" + world.logins["teacher"],
@@ -85,7 +100,7 @@ def test_create_user_validates_and_is_all_or_nothing(world):
             must_change_password=True,
         )
         actor = authenticate("new-" + world.logins["teacher"], "достаточно-длинный", session=s)
-    assert actor.user_id == uid and actor.roles == {Role.teacher, Role.curator}
+    assert actor.user_id == uid and actor.roles == {Role.teacher, Role.curator} and initial is None
 
 
 def test_change_password(world):
@@ -96,4 +111,82 @@ def test_change_password(world):
         change_password(actor, PASSWORD, "новый-пароль-123", session=s)
         authenticate(world.logins["director"], "новый-пароль-123", session=s)
         with pytest.raises(DomainError):
+            authenticate(world.logins["director"], PASSWORD, session=s)
+
+
+@pytest.mark.parametrize("password", ["password", "qwerty123", "Qwertyuiop", "пароль123", "12345678"])
+def test_common_passwords_are_refused(password):
+    with pytest.raises(DomainError, match=r"распространён|короткий"):
+        validate_password(password)
+
+
+@given(st.text(min_size=8, max_size=128).filter(lambda p: p.lower() not in common_passwords() and p.strip()))
+@settings(max_examples=50, deadline=None)
+def test_any_long_enough_uncommon_password_is_accepted_whole(password):
+    validate_password(password)  # no composition rules
+    assert verify_password(hash_password(password), password)
+    assert not verify_password(hash_password(password), password[:-1])  # no truncation
+
+
+def test_lockout_after_repeated_failures(world):
+    limit = get_settings().login_max_failures
+    login = world.logins["deputy"]
+    with Session(world.engine) as s:
+        for _ in range(limit):
+            with pytest.raises(DomainError, match=LOGIN_FAILED):
+                authenticate(login, "wrong-password!", session=s)
+        # locked: even the right password gets the same message now
+        with pytest.raises(DomainError, match=LOGIN_FAILED):
+            authenticate(login, PASSWORD, session=s)
+        s.execute(
+            text("UPDATE user_account SET locked_until = now() - interval '1 second' WHERE login = :l"),
+            {"l": login},
+        )
+        s.commit()
+        assert authenticate(login, PASSWORD, session=s).user_id == world.users["deputy"]
+        actions = s.exec(
+            select(AuditEvent.action).where(
+                AuditEvent.entity_id == world.users["deputy"], AuditEvent.entity == "user_account"
+            )
+        ).all()
+    assert "login.lockout" in actions
+
+
+def test_initial_password_is_random_single_use_and_expires(world):
+    with Session(world.engine) as s:
+        uid, initial = create_user(
+            session=s,
+            college_id=world.college_id,
+            login="g-" + world.logins["teacher"],
+            full_name="Новый Родитель",
+            roles={Role.guardian},
+        )
+        assert initial and len(initial) == 14
+        assert must_change_password(uid, session=s)
+        actor = authenticate("g-" + world.logins["teacher"], initial, session=s)
+        change_password(actor, initial, "свой-надёжный-пароль", session=s)
+        assert not must_change_password(uid, session=s)
+        with pytest.raises(DomainError):
+            authenticate("g-" + world.logins["teacher"], initial, session=s)  # single use
+        again = issue_initial_password(world.actor("officer"), uid, session=s)
+        assert again != initial
+        s.execute(
+            text("UPDATE user_account SET password_expires_at = now() - interval '1 minute' WHERE id = :i"),
+            {"i": uid},
+        )
+        s.commit()
+        with pytest.raises(DomainError, match="истёк"):
+            authenticate("g-" + world.logins["teacher"], again, session=s)
+
+
+def test_two_initial_passwords_differ():
+    assert len({generate_initial_password() for _ in range(200)}) == 200
+
+
+def test_disabling_an_account_is_for_the_officer(world):
+    with Session(world.engine) as s:
+        with pytest.raises(DomainError, match="ответственный"):
+            set_active(world.actor("teacher"), world.users["director"], False, session=s)
+        set_active(world.actor("officer"), world.users["director"], False, session=s)
+        with pytest.raises(DomainError, match=LOGIN_FAILED):
             authenticate(world.logins["director"], PASSWORD, session=s)
