@@ -99,6 +99,48 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(run_etl(full=True).summary())
 
 
+def cmd_user_add(args: argparse.Namespace) -> None:
+    from sqlmodel import Session, select
+
+    from app.db import get_engine
+    from app.domain import Role
+    from app.errors import DomainError
+    from app.models import College
+    from app.services.accounts import create_user
+
+    with Session(get_engine()) as session:
+        colleges = session.exec(select(College)).all()
+        if args.college_id is not None:
+            college = session.get(College, args.college_id)
+            if college is None:
+                sys.exit(f"Колледж №{args.college_id} не найден.")
+        elif args.new_college:
+            college = College(name=args.new_college, short_name=args.new_college[:32])
+            session.add(college)
+            session.commit()
+        elif len(colleges) == 1:
+            college = colleges[0]
+        else:
+            names = "; ".join(f"{c.id}: {c.name}" for c in colleges) or "колледжей нет"
+            sys.exit(
+                "Укажите --college-id (" + names + ") или --new-college «Название» для первого колледжа."
+            )
+        assert college.id is not None
+        college_name = college.name
+        try:
+            user_id, initial = create_user(
+                session=session,
+                college_id=college.id,
+                login=args.login,
+                full_name=args.name,
+                roles={Role(r) for r in args.role},
+            )
+        except DomainError as exc:
+            sys.exit(exc.message)
+    print(f"Создан пользователь {args.login} (№{user_id}) в «{college_name}».")
+    print(f"Временный пароль (действует один раз, сменить при первом входе): {initial}")
+
+
 def cmd_etl_run(args: argparse.Namespace) -> None:
     from etl.load import DataTestsFailed, EtlBusy, run_etl
 
@@ -141,6 +183,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.domain import Role
+
     parser = argparse.ArgumentParser(prog="ejournal", description="Электронный журнал успеваемости")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -178,6 +222,21 @@ def build_parser() -> argparse.ArgumentParser:
     w = etl.add_parser("watch", help="обновлять хранилище в цикле")
     w.add_argument("--interval", type=int, default=None, help="секунд между загрузками")
     w.set_defaults(func=cmd_etl_watch)
+
+    user = sub.add_parser("user", help="учётные записи").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="создать учётную запись с временным паролем")
+    add.add_argument("--login", required=True)
+    add.add_argument("--name", required=True, help="ФИО")
+    add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=[r.value for r in Role],
+        help="роль (можно несколько раз)",
+    )
+    add.add_argument("--college-id", type=int, default=None)
+    add.add_argument("--new-college", default=None, help="создать колледж с этим названием")
+    add.set_defaults(func=cmd_user_add)
 
     audit = sub.add_parser("audit", help="журнал аудита").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="проверить цепочку хешей журнала аудита").set_defaults(

@@ -48,3 +48,45 @@ def test_bad_settings_give_a_russian_message():
     done = run_cli("db", "url", env={"EJOURNAL_TIMEZONE": "Nowhere/City"})
     assert done.returncode != 0
     assert "Ошибка в настройках EJOURNAL_*" in done.stderr and "timezone" in done.stderr
+
+
+def test_user_add_creates_the_first_officer_with_a_one_time_password(tmp_path):
+
+    server = os.environ["EJOURNAL_TEST_SERVER_URL"]
+    from app import db
+    from app.migrate import upgrade
+
+    name = f"ejournal_cli_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    db.drop_database(server, name)
+    db.ensure_database(server, name)
+    url = db.with_database(server, name)
+    upgrade(url)
+    env = {"EJOURNAL_DATABASE_URL": url}
+    first = run_cli(
+        "user", "add", "--login", "admin", "--name", "Иванова Мария Петровна", "--role", "officer", env=env
+    )
+    assert first.returncode != 0 and "--new-college" in first.stderr  # no college yet, and no default admin
+    done = run_cli(
+        "user",
+        "add",
+        "--login",
+        "admin",
+        "--name",
+        "Иванова Мария Петровна",
+        "--role",
+        "officer",
+        "--new-college",
+        "Политехнический техникум",
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    password = done.stdout.strip().rsplit(" ", 1)[-1]
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT must_change_password, password_expires_at IS NOT NULL FROM user_account "
+            "WHERE login = 'admin'"
+        ).fetchone()
+    assert row == (True, True) and len(password) == 14
+    dup = run_cli("user", "add", "--login", "admin", "--name", "Дубль", "--role", "officer", env=env)
+    assert dup.returncode != 0 and "уже занят" in dup.stderr
+    db.drop_database(server, name)
