@@ -57,3 +57,37 @@ def freshness_label(published: Published) -> str:
 
 def pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+def filter_options(reader: WarehouseReader, college_id: int) -> dict[str, dict[int, str]]:
+    """Groups, subjects and teachers of a college for the pages' filters (id -> name)."""
+    out: dict[str, dict[int, str]] = {}
+    for key, sql in (
+        (
+            "groups",
+            "SELECT group_id, group_name FROM stg_study_group WHERE college_id = ? ORDER BY group_name",
+        ),
+        (
+            "subjects",
+            "SELECT subject_id, subject_name FROM stg_subject WHERE college_id = ? ORDER BY subject_name",
+        ),
+        (
+            "teachers",
+            "SELECT teacher_id, teacher_name FROM stg_teacher WHERE college_id = ? ORDER BY teacher_name",
+        ),
+    ):
+        frame = reader.query(sql, [college_id])
+        out[key] = dict(frame.iter_rows())
+    return out
+
+
+def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
+    """The week (Monday–Sunday) or calendar month containing `anchor`."""
+    from datetime import timedelta
+
+    if kind == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        return start, start + timedelta(days=6)
+    start = anchor.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following - timedelta(days=1)

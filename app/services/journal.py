@@ -175,6 +175,8 @@ def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Se
                 f"Занятие {fmt_date(lesson.lesson_date)} ещё не наступило: журнал заполняется в день занятия."
             )
         on_day = lesson.lesson_date == today
+        # Judged before this save touches the lesson: late marks need written work recorded on the day.
+        written_on_day = _written_work_recorded_on_day(lesson)
         changed: list[str] = []
         late: list[str] = []
 
@@ -182,7 +184,16 @@ def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Se
         statuses = _save_attendance(
             session, actor, lesson, entry, now=now, on_day=on_day, changed=changed, late=late
         )
-        added = _add_marks(session, actor, lesson, entry.marks, statuses, today=today, on_day=on_day)
+        added = _add_marks(
+            session,
+            actor,
+            lesson,
+            entry.marks,
+            statuses,
+            today=today,
+            on_day=on_day,
+            written_on_day=written_on_day,
+        )
         if not changed and not added:
             raise DomainError("Нечего сохранять: вы ничего не изменили.", code="nothing")
         session.add(lesson)
@@ -193,6 +204,13 @@ def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Se
         )
         audit.record(session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details)
     return SaveResult(lesson_id, changed, late, len(added))
+
+
+def _written_work_recorded_on_day(lesson: Lesson) -> bool:
+    if lesson.work_kind is None or WorkKind(lesson.work_kind) not in WRITTEN_WORK_KINDS:
+        return False
+    stamp = lesson.work_filled_at
+    return stamp is not None and stamp.astimezone(get_settings().tz).date() <= lesson.lesson_date
 
 
 def _save_fields(
@@ -323,6 +341,7 @@ def _add_marks(
     *,
     today: date,
     on_day: bool,
+    written_on_day: bool = False,
 ) -> list[Mark]:
     if not marks:
         return []
@@ -369,6 +388,11 @@ def _add_marks(
                 raise DomainError(
                     f"Срок проверки письменной работы от {fmt_date(lesson.lesson_date)} истёк "
                     f"{fmt_date(deadline)}: отметка для {who} не принята."
+                )
+            if not written_on_day or kind.value != lesson.work_kind:
+                raise DomainError(
+                    f"Отметка для {who} не принята: после дня занятия выставляются только отметки за письменную "
+                    "работу, записанную в журнале в день занятия (выставление «задним числом» запрещено, §4.2.1)."
                 )
         status = statuses.get(item.student_id)
         if status in ABSENT_STATUSES:
@@ -628,7 +652,8 @@ def lesson_sheet(actor: Actor, lesson_id: int, *, session: Session) -> LessonShe
         else None,
         today=today,
         on_day=on_day,
-        marks_open=on_day or (lesson.lesson_date < today <= deadline),
+        marks_open=on_day
+        or (lesson.lesson_date < today <= deadline and _written_work_recorded_on_day(lesson)),
         deadline=deadline,
         credit_allowed=_attestation_form(session, lesson) == AttestationForm.credit,
         students=[

@@ -22,6 +22,7 @@ from app.services.journal import (
     teacher_lessons,
 )
 from app.settings import get_settings
+from tests.etl.helpers import filled_on
 
 
 def save(world, who: str, lesson_id: int, entry: LessonEntry):
@@ -330,13 +331,43 @@ def test_backdated_mark_for_oral_work_is_refused(world):
 @pytest.mark.parametrize("kind", [WorkKind.control, WorkKind.written, WorkKind.independent, WorkKind.test])
 def test_written_work_is_marked_within_the_checking_deadline(world, kind):
     deadline = get_settings().checking_deadline_days
-    inside = world.lesson(deadline, work_kind=kind.value)
+    inside = world.lesson(deadline, **filled_on(world, deadline, work_kind=kind.value))
     save(world, "teacher", inside, LessonEntry(marks=[MarkInput(world.student_ids[0], "4")]))
     assert [m.value for m in marks_of(world, inside)] == ["4"]
-    outside = world.lesson(deadline + 1, work_kind=kind.value)
+    outside = world.lesson(deadline + 1, **filled_on(world, deadline + 1, work_kind=kind.value))
     with pytest.raises(DomainError, match="Срок проверки"):
         save(world, "teacher", outside, LessonEntry(marks=[MarkInput(world.student_ids[0], "4")]))
     assert marks_of(world, outside) == []
+
+
+def test_written_work_recorded_late_does_not_open_late_marks(world):
+    # An oral lesson left without its kind of work cannot become «контрольная» afterwards to
+    # let marks in: that would be backdating under another name.
+    empty = world.lesson(2)
+    with pytest.raises(DomainError, match="записанную в журнале в день занятия"):
+        save(
+            world,
+            "teacher",
+            empty,
+            LessonEntry(
+                work_kind=WorkKind.control,
+                work_done="Контрольная",
+                marks=[MarkInput(world.student_ids[0], "5")],
+            ),
+        )
+    assert marks_of(world, empty) == [] and lesson(world, empty).work_kind is None
+    recorded_late = world.lesson(2, **filled_on(world, 2, late_days=1, work_kind="control"))
+    with pytest.raises(DomainError, match="записанную в журнале в день занятия"):
+        save(world, "teacher", recorded_late, LessonEntry(marks=[MarkInput(world.student_ids[0], "5")]))
+    with Session(world.engine) as s:
+        assert lesson_sheet(world.actor("teacher"), recorded_late, session=s).marks_open is False
+
+
+def test_late_marks_only_for_the_written_work_recorded(world):
+    lid = world.lesson(2, **filled_on(world, 2, work_kind="control"))
+    with pytest.raises(DomainError, match="записанную в журнале в день занятия"):
+        save(world, "teacher", lid, LessonEntry(marks=[MarkInput(world.student_ids[0], "5", WorkKind.test)]))
+    save(world, "teacher", lid, LessonEntry(marks=[MarkInput(world.student_ids[0], "5", WorkKind.control)]))
 
 
 def test_attendance_after_the_day_is_not_changed_once_taken(world):

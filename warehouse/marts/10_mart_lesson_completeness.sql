@@ -39,7 +39,9 @@ enriched AS (
            l.substitute_teacher_id IS NOT NULL AS is_substitution,
            date_trunc('week', l.lesson_date)::DATE AS week_start,
            date_trunc('month', l.lesson_date)::DATE AS month_start,
-           l.work_kind IN ('written', 'independent', 'control', 'test') AS is_written,
+           -- §4.2.1: контрольные и тестовые работы are checked and marked for every student who
+           -- wrote them within the checking deadline; other written work may be marked selectively.
+           l.work_kind IN ('control', 'test') AS is_written,
            l.lesson_date + p.checking_deadline_days AS written_deadline,
            p.as_of_date,
            coalesce(mp.marks_given, 0) AS marks_given,

@@ -1,0 +1,37 @@
+"""Widgets shared by the analytics pages: freshness, tables with an Excel download, empty states."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app.analytics.common import freshness_label, get_reader
+from app.exports.xlsx import to_xlsx, visible
+from etl.warehouse import NoWarehouse, WarehouseReader
+
+
+def warehouse_or_stop() -> WarehouseReader:
+    reader = get_reader()
+    try:
+        st.caption(freshness_label(reader.published()))
+    except NoWarehouse as exc:
+        st.info(str(exc))
+        st.stop()
+    return reader
+
+
+def table(frame: pl.DataFrame, *, name: str, empty: str = "Нет данных за выбранный период.") -> None:
+    """A table people can read, sort and take away as a formatted Excel file."""
+    shown = visible(frame)
+    if shown.height == 0:
+        st.info(empty)
+        return
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Скачать в Excel",
+        data=to_xlsx({name[:31]: shown}, title=name),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{name}",
+        icon=":material/download:",
+    )

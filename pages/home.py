@@ -1,0 +1,32 @@
+"""Главная: who you are and what is waiting for you today."""
+
+import streamlit as st
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.domain import ROLE_LABELS, WEEKDAY_NAMES, Role, fmt_date
+from app.services.journal import college_today, teacher_lessons
+from app.ui.page import require
+
+actor = require()
+with Session(get_engine()) as db_session:
+    today = college_today(session=db_session)
+    lessons = teacher_lessons(actor, today, session=db_session) if actor.has(Role.teacher) else []
+
+st.title(f"Здравствуйте, {actor.full_name}")
+st.caption(f"Сегодня {WEEKDAY_NAMES[today.weekday()].lower()}, {fmt_date(today)}")
+st.write("Ваши роли: " + ", ".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index)) + ".")
+
+if actor.has(Role.teacher):
+    empty = sum(1 for lesson in lessons if not lesson.topic)
+    col1, col2 = st.columns(2)
+    col1.metric("Занятий сегодня", len(lessons))
+    col2.metric("Ещё не заполнено", empty)
+    if lessons:
+        st.page_link("pages/journal.py", label="Открыть журнал", icon=":material/edit_note:")
+    st.info(
+        "Журнал заполняется в день занятия: тема, выполненные задания и их тип, домашнее задание, "
+        "посещаемость и отметки (Положение, §4.2.1)."
+    )
+if actor.has(Role.deputy, Role.officer, Role.director):
+    st.page_link("pages/completeness.py", label="Заполнение журналов", icon=":material/fact_check:")

@@ -1,0 +1,64 @@
+"""The app's single entry point: an st.navigation router whose menu comes from the user's roles.
+
+Roles are re-read from the database on every run (app.ui.session); each page checks them again
+itself, so a page missing from the menu is not routable and one in it still guards itself.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.domain import ROLE_LABELS, Role
+from app.services.accounts import must_change_password
+from app.ui import session
+
+st.set_page_config(page_title="Электронный журнал", page_icon="📘", layout="wide")
+
+actor = session.current(st.session_state)
+
+
+def logout() -> None:
+    session.end(st.session_state, "Вы вышли из системы.")
+    st.rerun()
+
+
+if actor is None:
+    # The default page, like «Главная» after login: the run after a login lands on the home page.
+    st.navigation(
+        [st.Page("pages/login.py", title="Вход", icon=":material/login:", default=True)], position="hidden"
+    ).run()
+    st.stop()
+assert actor is not None
+
+with Session(get_engine()) as db_session:
+    forced_password_change = must_change_password(actor.user_id, session=db_session)
+
+password_page = st.Page("pages/password.py", title="Смена пароля", icon=":material/key:")
+logout_page = st.Page(logout, title="Выход", icon=":material/logout:", url_path="logout")
+
+with st.sidebar:
+    st.markdown(f"**{actor.full_name}**")
+    st.caption(", ".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index)))
+
+if forced_password_change:
+    # A one-time password only opens the page where it is replaced.
+    st.navigation([password_page, logout_page]).run()
+    st.stop()
+
+menu: dict[str, list[st.Page]] = {
+    "": [st.Page("pages/home.py", title="Главная", icon=":material/home:", default=True)]
+}
+if actor.has(Role.teacher):
+    menu[""].append(st.Page("pages/journal.py", title="Журнал", icon=":material/edit_note:"))
+analytics = []
+if actor.has(Role.deputy, Role.officer, Role.director):
+    analytics.append(
+        st.Page("pages/completeness.py", title="Заполнение журналов", icon=":material/fact_check:")
+    )
+if analytics:
+    menu["Аналитика"] = analytics
+menu["Учётная запись"] = [password_page, logout_page]
+
+st.navigation(menu).run()

@@ -1,0 +1,65 @@
+"""AppTest helpers: run the real router (streamlit_app.py) as a given user."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.ui import session
+from tests.conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def app_as(user_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user_id is not None:
+        now = time.time()
+        at.session_state[session.USER_ID] = user_id
+        at.session_state[session.LOGIN_AT] = now
+        at.session_state[session.LAST_SEEN] = now
+    return at
+
+
+def next_request(at: AppTest, **changes: object) -> AppTest:
+    """The same browser session's next run, on its default page.
+
+    AppTest re-requests the page the last run ended on; when the menu changes (login, logout)
+    that page no longer exists and AppTest falls back to the pages/ folder, which the real server
+    does not do. A fresh AppTest carrying the session's values models the next request faithfully.
+    """
+    fresh = AppTest.from_file(APP, default_timeout=60)
+    for key in (session.USER_ID, session.LOGIN_AT, session.LAST_SEEN, session.NOTICE):
+        if key in at.session_state:
+            fresh.session_state[key] = at.session_state[key]
+    for key, value in changes.items():
+        fresh.session_state[key] = value
+    return fresh.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says, for assertions on Russian messages."""
+    parts = [
+        e.value
+        for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def menu(at: AppTest) -> list[str]:
+    """Titles of the pages the router registered with st.navigation on the last run."""
+    return [str(info.get("page_name")) for info in at._registered_pages.values()]
+
+
+@pytest.fixture
+def run_as():
+    def run(user_id: int | None = None, page: str | None = None) -> AppTest:
+        at = app_as(user_id).run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    return run
