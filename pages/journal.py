@@ -98,20 +98,22 @@ def locked(value: object) -> bool:
     return future or (past and bool(value))
 
 
-kind_labels = ["", *WORK_KIND_LABELS.values()]
+kind_labels = list(WORK_KIND_LABELS.values())
 current_kind = WORK_KIND_LABELS[WorkKind(lesson.work_kind)] if lesson.work_kind else ""
 plan_labels = [ui.plan_label(p.position, p.title) for p in sheet.plan_topics]
 current_plan = next(
     (ui.plan_label(p.position, p.title) for p in sheet.plan_topics if p.id == lesson.plan_topic_id), None
 )
-topic_options = ["", *plan_labels, ui.TYPED_TOPIC]
+topic_options = [*plan_labels, ui.TYPED_TOPIC]
 topic_index = (
     topic_options.index(current_plan)
     if current_plan
     else topic_options.index(ui.TYPED_TOPIC)
     if lesson.topic
-    else 0
+    else None
 )
+# Bumped after each save so the browser drops the marks just saved from the inputs.
+generation = st.session_state.get(f"journal_gen_{lesson.id}", 0)
 attendance_open = not future and (not past or lesson.attendance_filled_at is None)
 marks_open = sheet.marks_open and not future
 
@@ -122,7 +124,7 @@ with st.form(f"lesson_form_{lesson.id}"):
         topic_options,
         index=topic_index,
         disabled=topic_locked,
-        format_func=lambda o: o or "— не выбрана —",
+        placeholder="— не выбрана —",
     )
     topic_text = st.text_input(
         "Тема (если её нет в КТП)", value="" if current_plan else (lesson.topic or ""), disabled=topic_locked
@@ -132,8 +134,9 @@ with st.form(f"lesson_form_{lesson.id}"):
     kind_label = c1.selectbox(
         "Тип заданий",
         kind_labels,
-        index=kind_labels.index(current_kind),
+        index=kind_labels.index(current_kind) if current_kind else None,
         disabled=work_locked and not marks_open,
+        placeholder="— не выбран —",
     )
     work_done = c2.text_input("Выполненные задания", value=lesson.work_done or "", disabled=work_locked)
     homework = st.text_area(
@@ -160,28 +163,33 @@ with st.form(f"lesson_form_{lesson.id}"):
         name_col.write(f"{number}. {student.name}")
         status = att_col.selectbox(
             "Посещаемость",
-            ui.ATTENDANCE_OPTIONS,
-            index=ui.ATTENDANCE_OPTIONS.index(ui.attendance_label(student.status)),
-            key=f"att_{lesson.id}_{student.id}",
+            ui.ATTENDANCE_CHOICES,
+            index=ui.ATTENDANCE_CHOICES.index(ui.attendance_label(student.status))
+            if student.status
+            else None,
+            key=f"att_{lesson.id}_{student.id}_{generation}",
             label_visibility="collapsed",
             disabled=not attendance_open,
+            placeholder="·",
         )
         had_col.caption(ui.existing_marks(student.marks) or "—")
         mark = mark_col.selectbox(
             "Отметка",
-            options,
-            key=f"mark_{lesson.id}_{student.id}",
+            options[1:],
+            index=None,
+            key=f"mark_{lesson.id}_{student.id}_{generation}",
             label_visibility="collapsed",
             disabled=not marks_open,
+            placeholder="·",
         )
         comment = for_col.text_input(
             "За что",
-            key=f"for_{lesson.id}_{student.id}",
+            key=f"for_{lesson.id}_{student.id}_{generation}",
             label_visibility="collapsed",
             placeholder="за что",
             disabled=not marks_open,
         )
-        students.append(ui.StudentInput(student.id, status, mark, comment))
+        students.append(ui.StudentInput(student.id, status or "", mark or "", comment))
     submitted = st.form_submit_button("Сохранить", type="primary", disabled=future or not sheet.can_edit)
 
 if submitted:
@@ -200,8 +208,6 @@ if submitted:
     except DomainError as exc:
         st.error(exc.message)  # the form keeps what was typed
     else:
-        for student in sheet.students:  # new marks are saved: clear their inputs
-            st.session_state.pop(f"mark_{lesson.id}_{student.id}", None)
-            st.session_state.pop(f"for_{lesson.id}_{student.id}", None)
+        st.session_state[f"journal_gen_{lesson.id}"] = generation + 1
         st.session_state[FLASH] = ui.saved_message(result.changed, result.late, result.marks_added)
         st.rerun()

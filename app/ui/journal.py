@@ -15,7 +15,9 @@ from app.domain import (
 )
 from app.services.journal import LessonEntry, LessonRow, LessonSheet, MarkInput
 
-ATTENDANCE_OPTIONS = ["", *ATTENDANCE_LABELS.values()]
+PRESENT = "✓"
+# What a teacher picks per student: present, or one of «н», «ув», «оп».
+ATTENDANCE_CHOICES = [PRESENT, *ATTENDANCE_LABELS.values()]
 _STATUS_BY_LABEL = {label: status for status, label in ATTENDANCE_LABELS.items()}
 _KIND_BY_LABEL = {label: kind for kind, label in WORK_KIND_LABELS.items()}
 TYPED_TOPIC = "— ввести тему вручную —"
@@ -76,7 +78,7 @@ def existing_marks(marks: Sequence[Mapping[str, Any]]) -> str:
 @dataclass(frozen=True)
 class StudentInput:
     student_id: int
-    attendance_label: str  # "", «н», «ув», «оп»
+    attendance_label: str  # "" (not touched) or PRESENT, «н», «ув», «оп»
     mark: str  # "" for none
     comment: str = ""
 
@@ -93,7 +95,7 @@ class FormInput:
 
 
 def attendance_label(status: AttendanceStatus | None) -> str:
-    return ATTENDANCE_LABELS[status] if status else ""
+    return ATTENDANCE_LABELS[status] if status else PRESENT
 
 
 def plan_label(position: int, title: str) -> str:

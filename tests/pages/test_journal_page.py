@@ -32,9 +32,9 @@ def test_todays_lesson_is_listed_and_filled(run_as, world):
     by_label(at.selectbox, "Тип заданий").select("Практическая работа")
     by_label(at.text_input, "Выполненные задания").input("Практическая работа №3")
     by_label(at.text_area, "Домашнее задание").input("Подготовить отчёт")
-    at.selectbox(key=f"att_{lid}_{absent}").select("н")
-    at.selectbox(key=f"mark_{lid}_{marked}").select("5")
-    at.text_input(key=f"for_{lid}_{marked}").input("практическая №3")
+    at.selectbox(key=f"att_{lid}_{absent}_0").select("н")
+    at.selectbox(key=f"mark_{lid}_{marked}_0").select("5")
+    at.text_input(key=f"for_{lid}_{marked}_0").input("практическая №3")
     save_button(at).click().run()
     assert not at.error, [e.value for e in at.error]
     assert any("Сохранено" in s.value for s in at.success)
@@ -66,11 +66,11 @@ def test_a_refusal_is_shown_and_nothing_is_written(run_as, world):
     student = world.student_ids[0]
     at = run_as(world.users["teacher"], JOURNAL)
     by_label(at.selectbox, "Тип заданий").select("Устный опрос")
-    at.selectbox(key=f"att_{lid}_{student}").select("н")
-    at.selectbox(key=f"mark_{lid}_{student}").select("4")
+    at.selectbox(key=f"att_{lid}_{student}_0").select("н")
+    at.selectbox(key=f"mark_{lid}_{student}_0").select("4")
     save_button(at).click().run()
     assert any("отсутствующему" in e.value for e in at.error)
-    assert at.selectbox(key=f"mark_{lid}_{student}").value == "4"  # the form keeps what was typed
+    assert at.selectbox(key=f"mark_{lid}_{student}_0").value == "4"  # the form keeps what was typed
     with Session(world.engine) as s:
         assert s.exec(select(Mark).where(Mark.lesson_id == lid)).all() == []
         assert s.exec(select(Attendance).where(Attendance.lesson_id == lid)).all() == []
@@ -86,7 +86,7 @@ def test_past_lesson_filled_fields_are_read_only_and_empty_ones_fillable(run_as,
     assert by_label(at.selectbox, "Тема по КТП").disabled
     assert by_label(at.text_input, "Тема (если её нет в КТП)").disabled
     assert not by_label(at.text_area, "Домашнее задание").disabled
-    assert at.selectbox(key=f"mark_{lid}_{world.student_ids[0]}").disabled  # oral marks are not backdated
+    assert at.selectbox(key=f"mark_{lid}_{world.student_ids[0]}_0").disabled  # oral marks are not backdated
     assert "заполненные с опозданием" in texts(at)
     by_label(at.text_area, "Домашнее задание").input("Повторить")
     save_button(at).click().run()

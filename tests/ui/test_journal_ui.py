@@ -101,3 +101,17 @@ def test_labels_and_messages():
     assert ui.saved_message(["topic", "attendance"], ["attendance"], 2) == (
         "Сохранено: тема, посещаемость, отметок: 2. Заполнено с опозданием: посещаемость."
     )
+
+
+def test_present_choice_clears_an_absence():
+    form = ui.FormInput(
+        topic_choice=None,
+        topic_text="",
+        work_done=None,
+        work_kind_label=None,
+        homework=None,
+        take_attendance=True,
+        students=[ui.StudentInput(11, ui.PRESENT, ""), ui.StudentInput(12, "", "")],
+    )
+    assert ui.entry_from_form(sheet(), form).attendance == {11: None, 12: None}
+    assert ui.attendance_label(None) == ui.PRESENT and ui.attendance_label(AttendanceStatus.excused) == "ув"
