@@ -2,9 +2,12 @@
 
 Each school day from the semester start to yesterday follows the timetable: the teacher takes the
 attendance during the pair, writes the topic from the КТП, the work done and the homework during or
-after it, marks some students on the day and checks written tests within the deadline. A few named
-teachers, groups and students misbehave on purpose, so the weekly analysis has something to find.
-Today's lessons exist but are left empty for the user to fill.
+after it, marks some students on the day and checks written work within the deadline. Контрольные и
+тестовые работы are marked for every student who wrote them (present or late) within the checking
+deadline (§4.2.1), as the weekly analysis demands; other work is marked selectively. A few named
+teachers, groups and students misbehave on purpose, so the weekly analysis has something to find:
+one teacher leaves control works unmarked past the deadline, and the demo teacher's recent control and
+test works are still being checked. Today's lessons exist but are left empty for the user to fill.
 """
 
 from __future__ import annotations
@@ -37,15 +40,18 @@ NO_HOMEWORK = "Не задано"
 ABSENTEE_DAYS = 0.38  # the least share of school days a planted absentee misses
 UNSCHEDULED_TEST_KINDS = frozenset({"theory", "exercise", "language"})
 SAME_DAY_KINDS = frozenset({WorkKind.oral, WorkKind.practical, WorkKind.laboratory, WorkKind.credit})
-# Share of the present students marked on a lesson, by the kind of work: (low, high).
+# Контрольные и тестовые работы: every present (or late) student gets a mark, within the deadline.
+FULLY_MARKED = frozenset({WorkKind.control, WorkKind.test})
+# The demo teacher's control and test works still inside the checking deadline: this share is marked,
+# the rest is left for the demonstration to add.
+DEMO_CHECKED_SHARE = 0.6
+# Share of the present students marked on a lesson of the other kinds of work: (low, high).
 MARK_SHARE: dict[WorkKind, tuple[float, float]] = {
     WorkKind.oral: (0.12, 0.24),
     WorkKind.practical: (0.18, 0.34),
     WorkKind.laboratory: (0.2, 0.36),
     WorkKind.written: (0.3, 0.5),
     WorkKind.independent: (0.3, 0.5),
-    WorkKind.test: (0.35, 0.55),
-    WorkKind.control: (0.92, 1.0),
     WorkKind.credit: (1.0, 1.0),
 }
 WORK_DONE: dict[WorkKind, str] = {
@@ -504,8 +510,12 @@ class _Simulation:
         students = [s for s in self._roster(slot, day) if statuses.get(s.id) in (None, AttendanceStatus.late)]
         if not students:
             return
-        when = self._mark_time(slot, day, fill, kind, teacher, checked_next_day=special == "control")
         overdue = day + self.deadline < self.today
+        # The demo teacher is still checking the recent control and test works: some marks are missing.
+        checking = teacher is self.c.demo_teacher and kind in FULLY_MARKED and not overdue
+        when = self._mark_time(
+            slot, day, fill, kind, teacher, checked_next_day=special == "control" or checking
+        )
         unchecked = defect is not None and defect.kind == "unmarked_control" and kind == WorkKind.control
         if unchecked and overdue and (special == "unscheduled_control" or rng.random() < 0.85):
             assert defect is not None
@@ -513,9 +523,13 @@ class _Simulation:
             return
         if when is None or when.date() >= self.today:
             return  # on the day the work could not be marked late, or it is still being checked
-        low, high = MARK_SHARE[kind]
-        share = 0.6 if special == "control" else rng.uniform(low, high)
-        count = max(1, round(len(students) * share))
+        if special == "control" or checking:
+            count = max(1, round(len(students) * DEMO_CHECKED_SHARE))
+        elif kind in FULLY_MARKED:
+            count = len(students)  # checked and marked for everyone who wrote it
+        else:
+            low, high = MARK_SHARE[kind]
+            count = max(1, round(len(students) * rng.uniform(low, high)))
         subject = slot.stream.subject_id
         # Teachers ask those with fewer marks first, so marks accumulate evenly.
         ranked = sorted(students, key=lambda s: self.marks_of[s.id, subject] + rng.random() * 1.5)
@@ -556,13 +570,15 @@ class _Simulation:
             return local(day, PAIR_TIMES[slot.pair][0], self.tz) + _minutes(rng, 15, 85)
         assert kind in WRITTEN_WORK_KINDS
         checked = day
-        if checked_next_day:
-            checked = day + timedelta(days=1)
+        if checked_next_day:  # the day after, or on the day itself when the day after is today
+            checked = min(day + timedelta(days=1), self.today - timedelta(days=1))
         elif kind == WorkKind.control:
             checked = day + timedelta(days=rng.choice((1, 2, 2, 3, 3, 4, 5, 6)))
         elif rng.random() < 0.4:
             checked = day + timedelta(days=rng.randint(1, 2))
-        checked = max(checked, fill.work.date())
+        if kind in FULLY_MARKED:
+            checked = min(checked, day + self.deadline)  # whatever the deadline is set to
+        checked = max(checked, day, fill.work.date())
         if checked > day + self.deadline:
             return None
         return local(checked, time(15, 0), self.tz) + _minutes(rng, 0, 360)

@@ -515,6 +515,104 @@ def test_planted_defects_are_in_the_data(seeded, conn):
     assert sum(1 for s in absentees if s.twos >= 5) >= 3
 
 
+def test_control_and_test_works_are_marked_for_everyone_present(seeded, conn):
+    """§4.2.1: every student who wrote a контрольная or тестовая работа gets one mark for it within the
+    checking deadline; only the planted teacher leaves control works unmarked, and the demo teacher's
+    own are still inside the deadline."""
+    planted = next(t for t in seeded.colleges[0].teachers if t.defect == "unmarked_control")
+    due = TODAY - timedelta(days=DEADLINE)  # lessons before this day are past the checking deadline
+    present = (
+        "FROM lesson l JOIN student s ON s.study_group_id = l.study_group_id "
+        "AND (l.subgroup = 0 OR s.subgroup = l.subgroup) AND s.enrolled_on <= l.lesson_date "
+        "AND (s.left_on IS NULL OR s.left_on > l.lesson_date) "
+        "WHERE l.work_kind IN ('control', 'test') AND l.lesson_date < %s "
+        "AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.lesson_id = l.id AND a.student_id = s.id "
+        "AND a.status IN ('absent', 'excused'))"
+    )
+    lessons, students = conn.execute(
+        f"SELECT count(DISTINCT l.id), count(*) {present} AND coalesce(l.substitute_teacher_id, l.teacher_id) <> %s",
+        (due, planted.teacher_id),
+    ).fetchone() or (0, 0)
+    assert lessons > 100 and students > 2000
+    unmarked = conn.execute(
+        f"SELECT coalesce(l.substitute_teacher_id, l.teacher_id), count(DISTINCT l.id) {present} "
+        "AND NOT EXISTS (SELECT 1 FROM mark m WHERE m.lesson_id = l.id AND m.student_id = s.id "
+        "AND m.work_kind = l.work_kind) GROUP BY 1",
+        (due,),
+    ).fetchall()
+    assert [teacher for teacher, _ in unmarked] == [planted.teacher_id]
+    # exactly one mark each, for the work of the lesson, checked within the deadline
+    twice = one(
+        conn,
+        "SELECT count(*) FROM (SELECT 1 FROM mark m JOIN lesson l ON l.id = m.lesson_id "
+        "WHERE l.work_kind IN ('control', 'test') GROUP BY m.lesson_id, m.student_id HAVING count(*) > 1) x",
+    )
+    assert twice == 0
+    # the demo teacher's recent control or test work is still being checked: partly marked
+    partly = one(
+        conn,
+        "SELECT count(*) FROM lesson l JOIN teacher t ON t.id = coalesce(l.substitute_teacher_id, l.teacher_id) "
+        "JOIN user_account u ON u.id = t.user_id AND u.login = 'teacher' WHERE l.work_kind IN ('control', 'test') "
+        "AND l.lesson_date >= %s AND l.lesson_date < %s AND EXISTS (SELECT 1 FROM mark m WHERE m.lesson_id = l.id) "
+        "AND EXISTS (SELECT 1 FROM student s WHERE s.study_group_id = l.study_group_id "
+        "AND (l.subgroup = 0 OR s.subgroup = l.subgroup) AND s.enrolled_on <= l.lesson_date "
+        "AND (s.left_on IS NULL OR s.left_on > l.lesson_date) "
+        "AND NOT EXISTS (SELECT 1 FROM mark m WHERE m.lesson_id = l.id AND m.student_id = s.id) "
+        "AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.lesson_id = l.id AND a.student_id = s.id "
+        "AND a.status IN ('absent', 'excused')))",
+        due,
+        TODAY,
+    )
+    assert partly >= 1
+    # the other written work stays selectively marked
+    selective = one(
+        conn,
+        "SELECT avg(marked::float / roster) FROM (SELECT (SELECT count(DISTINCT student_id) FROM mark m "
+        "WHERE m.lesson_id = l.id) AS marked, (SELECT count(*) FROM student s WHERE s.study_group_id = "
+        "l.study_group_id AND (l.subgroup = 0 OR s.subgroup = l.subgroup)) AS roster FROM lesson l "
+        "WHERE l.work_kind IN ('written', 'independent') AND l.lesson_date < %s) x",
+        due,
+    )
+    assert 0.2 < selective < 0.6
+
+
+def test_the_analysis_blames_only_the_planted_teacher_for_unmarked_written_work(
+    seeded, tmp_path, monkeypatch
+):
+    """The ETL over the seeded journal, as of the seed's «today»: overdue written_unmarked remarks name only
+    the teacher planted to leave control works unchecked; the demo teacher's is still open."""
+    from app.settings import Settings
+    from etl import load
+    from etl.load import run_etl
+    from etl.warehouse import WarehouseReader
+
+    class OnSeedDay(load.Source):  # the analysis runs on the seed's «today», whatever the real date
+        def __init__(self, url: str, timezone: str) -> None:
+            super().__init__(url, timezone)
+            self.today = TODAY
+
+    monkeypatch.setattr(load, "Source", OnSeedDay)
+    settings = Settings(data_dir=tmp_path, database_url=seeded.database_url)
+    run_etl(full=True, settings=settings)
+    reader = WarehouseReader(settings.warehouse_dir)
+    try:
+        assert reader.published().as_of_date == str(TODAY)
+        remarks = reader.query(
+            "SELECT remark_state, teacher_id, count(*) AS remarks FROM mart_remark "
+            "WHERE remark_kind = 'written_unmarked' GROUP BY ALL ORDER BY ALL"
+        )
+    finally:
+        reader.close()
+    planted = next(t for t in seeded.colleges[0].teachers if t.defect == "unmarked_control")
+    overdue = remarks.filter(remark_state="overdue")
+    assert overdue["teacher_id"].to_list() == [planted.teacher_id] and overdue["remarks"][0] >= 1
+    with psycopg.connect(seeded.database_url) as c:
+        demo = one(
+            c, "SELECT t.id FROM teacher t JOIN user_account u ON u.id = t.user_id WHERE u.login = 'teacher'"
+        )
+    assert demo in remarks.filter(remark_state="open")["teacher_id"].to_list()
+
+
 def test_marks_stay_append_only_after_seeding(conn):
     with pytest.raises(psycopg.errors.RaiseException):
         conn.execute("UPDATE mark SET value = value WHERE id = (SELECT min(id) FROM mark)")
