@@ -19,7 +19,8 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    # "heads": migrations written in parallel branch from the same parent until a merge revision joins them.
     command.upgrade(alembic_config(url), revision)
 
 
