@@ -21,6 +21,16 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+# One id per pytest run (shared by its xdist workers), so concurrent runs on one server never
+# drop each other's databases.
+_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"{os.getpid():x}")[:8]
+
+
+def unique_db_name(prefix: str) -> str:
+    """A database name private to this test run and worker."""
+    return f"{prefix}_{_RUN_ID}_{_worker()}".lower()
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A freshly migrated database for this test worker, exported as EJOURNAL_DATABASE_URL."""
@@ -34,7 +44,7 @@ def database_url() -> Iterator[str]:
     else:
         server_url = db.start_embedded(Settings(data_dir=ROOT / "var" / "test").pgdata, keep_running=False)
     os.environ["EJOURNAL_TEST_SERVER_URL"] = server_url
-    name = f"ejournal_test_{_worker()}"
+    name = unique_db_name("ejournal_test")
     db.drop_database(server_url, name)
     db.ensure_database(server_url, name)
     url = db.with_database(server_url, name)
@@ -44,6 +54,7 @@ def database_url() -> Iterator[str]:
     db.reset_engine()
     yield url
     db.reset_engine()
+    db.drop_database(server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,14 @@ from sqlmodel import Session
 from app import audit, db
 from app.audit_chain import GENESIS, verify_chain
 from app.migrate import upgrade
+from tests.conftest import unique_db_name
 
 
 @pytest.fixture
 def chain_db(database_url):
     """A database of its own: these tests tamper with the chain on purpose."""
     server = os.environ["EJOURNAL_TEST_SERVER_URL"]
-    name = f"ejournal_audit_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = unique_db_name("ejournal_audit")
     db.drop_database(server, name)
     db.ensure_database(server, name)
     url = db.with_database(server, name)

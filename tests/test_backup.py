@@ -13,13 +13,14 @@ from app.backup import BackupError, backup, read_manifest, restore, table_finger
 from app.domain import AttendanceStatus, WorkKind
 from app.migrate import upgrade
 from app.services.journal import LessonEntry, MarkInput, save_lesson
+from tests.conftest import unique_db_name
 from tests.factories import make_world
 
 
 @pytest.fixture
 def source_db(database_url):
     server = os.environ["EJOURNAL_TEST_SERVER_URL"]
-    name = f"ejournal_backup_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = unique_db_name("ejournal_backup")
     db.drop_database(server, name)
     db.ensure_database(server, name)
     url = db.with_database(server, name)

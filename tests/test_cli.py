@@ -6,6 +6,8 @@ import sys
 
 import psycopg
 
+from tests.conftest import unique_db_name
+
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -56,7 +58,7 @@ def test_user_add_creates_the_first_officer_with_a_one_time_password(tmp_path):
     from app import db
     from app.migrate import upgrade
 
-    name = f"ejournal_cli_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = unique_db_name("ejournal_cli")
     db.drop_database(server, name)
     db.ensure_database(server, name)
     url = db.with_database(server, name)

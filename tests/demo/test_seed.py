@@ -29,15 +29,12 @@ from app.domain import Role, program_semester
 from app.models import UserAccount
 from app.services.accounts import authenticate
 from app.settings import get_settings
+from tests.conftest import unique_db_name
 
 SEED = 7
 TODAY = date(2026, 11, 26)  # a Thursday in the autumn semester, whatever the real date
 DEADLINE = 7
 TZ = ZoneInfo("Europe/Moscow")
-
-
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def _server(dbname: str) -> str:
@@ -59,7 +56,7 @@ def _seed_into(dbname: str) -> SeedResult:
 
 @pytest.fixture(scope="module")
 def seeded(database_url: str) -> Iterator[SeedResult]:
-    name = f"ejournal_seedtest_{_worker()}"
+    name = unique_db_name("ejournal_seedtest")
     yield _seed_into(name)
     db.drop_database(_server("postgres"), name)
 
@@ -633,7 +630,7 @@ def test_sequences_continue_after_the_seeded_ids(conn):
 
 
 def test_the_same_seed_and_today_give_the_same_rows(seeded):
-    name = f"ejournal_seedtest2_{_worker()}"
+    name = unique_db_name("ejournal_seedtest2")
     again = _seed_into(name)
     try:
         assert again.counts == seeded.counts
