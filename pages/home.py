@@ -5,13 +5,17 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.domain import ROLE_LABELS, WEEKDAY_NAMES, Role, fmt_date
-from app.services.journal import college_today, teacher_lessons
+from app.services.journal import college_today, materialize_lessons, teacher_lessons
 from app.ui.page import require
 
 actor = require()
 with Session(get_engine()) as db_session:
     today = college_today(session=db_session)
-    lessons = teacher_lessons(actor, today, session=db_session) if actor.has(Role.teacher) else []
+    lessons = []
+    if actor.has(Role.teacher):
+        # The home page is often opened first: today's timetable must be lessons before counting them.
+        materialize_lessons(actor.college_id, today, session=db_session)
+        lessons = teacher_lessons(actor, today, session=db_session)
 
 st.title(f"Здравствуйте, {actor.full_name}")
 st.caption(f"Сегодня {WEEKDAY_NAMES[today.weekday()].lower()}, {fmt_date(today)}")
