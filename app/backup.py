@@ -169,6 +169,9 @@ def restore(url: str, source: Path, *, force: bool = False) -> dict[str, Any]:
         )
         if done.returncode != 0:
             raise BackupError(f"pg_restore завершился с ошибкой: {done.stderr.strip()}")
+    from app.migrate import apply_settings
+
+    apply_settings(url)  # privileges are not in the dump (--no-privileges): grant the roles again
     with psycopg.connect(url) as conn:
         actual = table_fingerprints(conn)
     mismatched = [t for t, fp in manifest["tables"].items() if actual.get(t) != fp]

@@ -38,6 +38,14 @@ def start_embedded(pgdata: Path, *, keep_running: bool = True) -> str:
     return str(server.get_uri("postgres"))
 
 
+def with_user(url: str, user: str) -> str:
+    """Swap the role in a libpq URL (the password goes with the old role)."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["user"] = user
+    info.pop("password", None)
+    return _dict_to_url(info)
+
+
 def with_database(url: str, dbname: str) -> str:
     """Swap the database name in a libpq URL, keeping host, port, credentials and options."""
     info = psycopg.conninfo.conninfo_to_dict(url)
@@ -93,6 +101,28 @@ def database_url(settings: Settings | None = None) -> str:
     return with_database(admin, DEFAULT_DATABASE)
 
 
+APP_ROLE = "ejournal_app"
+ETL_ROLE = "ejournal_etl"
+
+
+def app_database_url(settings: Settings | None = None) -> str:
+    """What the app and its services connect as: not the owner, so the database's own rules bind it."""
+    settings = settings or get_settings()
+    if settings.app_database_url:
+        return settings.app_database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    owner = database_url(settings)
+    return with_user(owner, APP_ROLE) if settings.db_roles else owner
+
+
+def etl_database_url(settings: Settings | None = None) -> str:
+    """What the ETL reads with: a read-only role that cannot see password hashes."""
+    settings = settings or get_settings()
+    if settings.etl_database_url:
+        return settings.etl_database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    owner = database_url(settings)
+    return with_user(owner, ETL_ROLE) if settings.db_roles else owner
+
+
 def admin_url(settings: Settings | None = None) -> str:
     """A URL to the server's maintenance database, for CREATE/DROP DATABASE."""
     return with_database(database_url(settings), "postgres")
@@ -111,11 +141,19 @@ def make_engine(url: str) -> Engine:
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
+    """The process's engine for the app and its services (as the app role)."""
+    return make_engine(app_database_url())
+
+
+@lru_cache(maxsize=1)
+def get_owner_engine() -> Engine:
+    """For the owner's paths only: CLI administration, seeding, imports of history."""
     return make_engine(database_url())
 
 
 def reset_engine() -> None:
-    """Forget the process engine (after the database was recreated, or in tests)."""
-    if get_engine.cache_info().currsize:
-        get_engine().dispose()
-    get_engine.cache_clear()
+    """Forget the process engines (after the database was recreated, or in tests)."""
+    for cached in (get_engine, get_owner_engine):
+        if cached.cache_info().currsize:
+            cached().dispose()
+        cached.cache_clear()

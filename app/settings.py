@@ -14,7 +14,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EJOURNAL_", extra="ignore")
 
     # None means: run the embedded PostgreSQL server whose data lives under data_dir.
+    # This URL connects as the tables' owner (migrations, seeding, backups, psql).
     database_url: str | None = None
+    # The app connects as a role that does not own the tables, the ETL as a read-only role.
+    # Unset: the owner URL with the user swapped (fine where the server trusts local roles, as the
+    # embedded one does); an external server with passwords needs them set explicitly.
+    app_database_url: str | None = None
+    etl_database_url: str | None = None
+    # False: everything connects as the owner (a server where roles cannot be created).
+    db_roles: bool = True
     data_dir: Path = Path("./var")
     timezone: str = "Europe/Moscow"
     checking_deadline_days: int = Field(default=7, ge=0, le=60)
@@ -43,7 +51,7 @@ class Settings(BaseSettings):
             raise ValueError(f"неизвестный часовой пояс «{value}» (пример: Europe/Moscow)") from exc
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "app_database_url", "etl_database_url")
     @classmethod
     def _postgres_only(cls, value: str | None) -> str | None:
         if value is None or value == "":

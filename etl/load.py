@@ -18,7 +18,7 @@ import adbc_driver_postgresql.dbapi as adbc
 import duckdb
 import pyarrow as pa
 
-from app.db import database_url
+from app.db import etl_database_url
 from app.settings import Settings, get_settings
 from etl import sources
 from etl.runner import data_tests, run_models
@@ -144,7 +144,7 @@ def run_etl(
         if previous is not None and not (directory / previous.file).exists():
             previous = None
         mode = "full" if full or previous is None else "incremental"
-        source = Source(url or database_url(settings), settings.timezone)
+        source = Source(url or etl_database_url(settings), settings.timezone)
         stamp = source.snapshot_at.strftime("%Y%m%dT%H%M%S%f")
         build = directory / f"wh-{stamp}.duckdb.building"
         try:

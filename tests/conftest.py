@@ -59,9 +59,11 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Engine:
-    from app.db import get_engine
+    """The owner's engine: factories write history (past lessons, marks) that the app role may not.
+    The app itself (pages, AppTest, the browser) connects as the app role via app.db.get_engine."""
+    from app.db import get_owner_engine
 
-    return get_engine()
+    return get_owner_engine()
 
 
 @pytest.fixture
