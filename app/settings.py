@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     # embedded one does); an external server with passwords needs them set explicitly.
     app_database_url: str | None = None
     etl_database_url: str | None = None
+    # Connections one app process keeps (Streamlit serves every user from one process).
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_max_overflow: int = Field(default=40, ge=0, le=500)
     # False: everything connects as the owner (a server where roles cannot be created).
     db_roles: bool = True
     data_dir: Path = Path("./var")
