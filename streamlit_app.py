@@ -52,6 +52,10 @@ menu: dict[str, list[st.Page]] = {
 }
 if actor.has(Role.teacher):
     menu[""].append(st.Page("pages/journal.py", title="Журнал", icon=":material/edit_note:"))
+if actor.has(Role.deputy, Role.officer):
+    menu[""].append(st.Page("pages/substitutions.py", title="Замены", icon=":material/swap_horiz:"))
+if actor.has(Role.deputy):
+    menu[""].append(st.Page("pages/corrections.py", title="Исправления отметок", icon=":material/rule:"))
 analytics = []
 if actor.has(Role.deputy, Role.officer, Role.director):
     analytics.append(

@@ -347,3 +347,36 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
     )
+
+
+class CorrectionRequest(SQLModel, table=True):
+    """A teacher's request to correct a wrong mark; the deputy director approves or rejects it.
+
+    Approval records the correction as a new mark row (the original stays): `correction_mark_id`.
+    """
+
+    __tablename__ = "correction_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('approved', 'pending', 'rejected')", name="correction_status_known"),
+        CheckConstraint(f"new_value IN ({sql_in(ALL_LESSON_MARKS)})", name="correction_value_known"),
+        CheckConstraint(
+            "(status = 'pending') = (decided_at IS NULL)", name="correction_decided_when_not_pending"
+        ),
+        CheckConstraint(
+            "(status = 'approved') = (correction_mark_id IS NOT NULL)", name="correction_approved_has_mark"
+        ),
+        # One open request per mark; the database holds it even under concurrent submissions.
+        Index("uq_correction_request_pending", "mark_id", unique=True, postgresql_where="status = 'pending'"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    mark_id: int = Field(foreign_key="mark.id", index=True, sa_type=BigInteger)
+    requested_by_user_id: int = Field(foreign_key="user_account.id", index=True)
+    new_value: str
+    reason: str = Field(sa_type=Text)
+    status: str = "pending"
+    decided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = _ts()
+    decision_comment: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    correction_mark_id: int | None = Field(default=None, foreign_key="mark.id", sa_type=BigInteger)
+    created_at: datetime | None = _created_at()

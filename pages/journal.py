@@ -16,6 +16,7 @@ from app.services.journal import (
     teacher_lessons,
 )
 from app.ui import journal as ui
+from app.ui.corrections import request_panel
 from app.ui.page import require
 
 actor = require(Role.teacher)
@@ -211,3 +212,6 @@ if submitted:
         st.session_state[f"journal_gen_{lesson.id}"] = generation + 1
         st.session_state[FLASH] = ui.saved_message(result.changed, result.late, result.marks_added)
         st.rerun()
+
+# Below the form: a saved mark is never edited here; a wrong one goes to the deputy as a request.
+request_panel(actor, lesson.id or 0, credit_allowed=sheet.credit_allowed)

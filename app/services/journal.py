@@ -432,43 +432,63 @@ def correct_mark(actor: Actor, mark_id: int, new_value: str, reason: str, *, ses
     """Record a correction beside the original (deputy director only). Returns the new row's id."""
     details: dict[str, Any] = {"mark_id": mark_id, "value": new_value, "reason": reason}
     with audit.user_action(session, actor, "mark.correct", entity="mark", entity_id=mark_id, details=details):
-        actor.require(Role.deputy, message="Исправлять отметки может только заместитель директора по УР.")
-        reason = reason.strip()
-        if len(reason) < 5:
-            raise DomainError("Укажите причину исправления (не короче 5 символов).")
-        mark = session.get(Mark, mark_id)
-        if mark is None or mark.college_id != actor.college_id:
-            raise NotFound(f"Отметка №{mark_id} не найдена.")
-        if session.exec(select(Mark.id).where(Mark.corrects_mark_id == mark_id)).first() is not None:
-            raise DomainError("Эта отметка уже исправлена: исправляется последняя запись.")
-        lesson = session.get(Lesson, mark.lesson_id)
-        assert lesson is not None
-        value = new_value.strip().lower()
-        if value not in ALL_LESSON_MARKS or (
-            value in CREDIT_MARKS and _attestation_form(session, lesson) != AttestationForm.credit
-        ):
-            raise DomainError(f"Отметка «{new_value}» недопустима для этой дисциплины.")
-        if value == mark.value:
-            raise DomainError("Новая отметка совпадает с прежней: исправлять нечего.")
-        correction = Mark(
-            college_id=mark.college_id,
-            lesson_id=mark.lesson_id,
-            student_id=mark.student_id,
-            value=value,
-            work_kind=mark.work_kind,
-            comment=mark.comment,
-            created_by_user_id=actor.user_id,
-            corrects_mark_id=mark_id,
-            correction_reason=reason,
-        )
-        session.add(correction)
-        session.flush()
-        assert correction.id is not None
-        new_id = correction.id
-        details["new_mark_id"] = new_id
-        details["old_value"] = mark.value
-        audit.record(session, actor, "mark.correct", entity="mark", entity_id=mark_id, details=details)
+        new_id = record_correction(session, actor, mark_id, new_value, reason, details=details)
     return new_id
+
+
+def check_mark_value(session: Session, lesson: Lesson, raw: str) -> str:
+    """The normalised lesson mark, or a refusal: 5/4/3/2, «зач»/«незач» only where the semester has a credit."""
+    value = raw.strip().lower()
+    if value not in ALL_LESSON_MARKS or (
+        value in CREDIT_MARKS and _attestation_form(session, lesson) != AttestationForm.credit
+    ):
+        raise DomainError(f"Отметка «{raw}» недопустима для этой дисциплины.")
+    return value
+
+
+def record_correction(
+    session: Session,
+    actor: Actor,
+    mark_id: int,
+    new_value: str,
+    reason: str,
+    *,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """correct_mark's checks and rows inside the caller's transaction (an approved request joins it)."""
+    details = {} if details is None else details
+    actor.require(Role.deputy, message="Исправлять отметки может только заместитель директора по УР.")
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise DomainError("Укажите причину исправления (не короче 5 символов).")
+    mark = session.get(Mark, mark_id)
+    if mark is None or mark.college_id != actor.college_id:
+        raise NotFound(f"Отметка №{mark_id} не найдена.")
+    if session.exec(select(Mark.id).where(Mark.corrects_mark_id == mark_id)).first() is not None:
+        raise DomainError("Эта отметка уже исправлена: исправляется последняя запись.")
+    lesson = session.get(Lesson, mark.lesson_id)
+    assert lesson is not None
+    value = check_mark_value(session, lesson, new_value)
+    if value == mark.value:
+        raise DomainError("Новая отметка совпадает с прежней: исправлять нечего.")
+    correction = Mark(
+        college_id=mark.college_id,
+        lesson_id=mark.lesson_id,
+        student_id=mark.student_id,
+        value=value,
+        work_kind=mark.work_kind,
+        comment=mark.comment,
+        created_by_user_id=actor.user_id,
+        corrects_mark_id=mark_id,
+        correction_reason=reason,
+    )
+    session.add(correction)
+    session.flush()
+    assert correction.id is not None
+    details["new_mark_id"] = correction.id
+    details["old_value"] = mark.value
+    audit.record(session, actor, "mark.correct", entity="mark", entity_id=mark_id, details=details)
+    return correction.id
 
 
 # --------------------------------------------------------------------------- timetable -> lessons

@@ -63,7 +63,11 @@ def mark_text(mark: Mapping[str, Any]) -> str:
     )
     text = str(mark["value"])
     if mark.get("corrected"):
-        text += f" (испр., было {mark['original_value']})"
+        # The original stays visible beside the correction (§4.2.1: nothing is silently rewritten).
+        reason = str(mark.get("correction_reason") or "").strip()
+        text += (
+            f" (исправлено: было {mark['original_value']}" + (f", причина: {reason}" if reason else "") + ")"
+        )
     return f"{text} — {kind}" if kind else text
 
 

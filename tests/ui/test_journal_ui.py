@@ -97,7 +97,9 @@ def test_labels_and_messages():
     assert ui.lesson_label(row) == "1 пара, 08:30–10:00 · ИСП-21 (подгр. 2) · ОС · замена"
     assert ui.mark_options(False) == ["", "5", "4", "3", "2"]
     assert ui.mark_options(True)[-2:] == ["зач", "незач"]
-    assert ui.existing_marks(sheet().students[1].marks) == "4 (испр., было 3) — Устный опрос"
+    assert ui.existing_marks(sheet().students[1].marks) == "4 (исправлено: было 3) — Устный опрос"
+    reasoned = {**sheet().students[1].marks[0], "correction_reason": "ошибся строкой"}
+    assert ui.mark_text(reasoned) == "4 (исправлено: было 3, причина: ошибся строкой) — Устный опрос"
     assert ui.saved_message(["topic", "attendance"], ["attendance"], 2) == (
         "Сохранено: тема, посещаемость, отметок: 2. Заполнено с опозданием: посещаемость."
     )
