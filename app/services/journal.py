@@ -157,6 +157,23 @@ def _clean(value: str | None, title: str) -> str | None:
     return value or None
 
 
+# --------------------------------------------------------------------------- validation
+
+
+def normalise_mark(raw: str, *, credit_allowed: bool, who: str = "студента") -> str:
+    """The mark as stored, or a refusal: 5, 4, 3, 2, and «зач»/«незач» only where the semester ends in a credit."""
+    value = raw.strip().lower()
+    if value not in ALL_LESSON_MARKS:
+        raise DomainError(
+            f"Отметка «{raw}» для {who} недопустима: ставятся 5, 4, 3, 2 (или «зач»/«незач» по дисциплине с зачётом)."
+        )
+    if value in CREDIT_MARKS and not credit_allowed:
+        raise DomainError(
+            f"Отметка «{value}» для {who} недопустима: по этой дисциплине в семестре нет зачёта, ставятся 5, 4, 3, 2."
+        )
+    return value
+
+
 # --------------------------------------------------------------------------- save
 
 
@@ -362,17 +379,7 @@ def _add_marks(
         if student is None:
             raise DomainError("Отметка выставляется только студентам группы этого занятия.")
         who = full_name(student.last_name, student.first_name)
-        value = item.value.strip().lower()
-        if value not in ALL_LESSON_MARKS:
-            raise DomainError(
-                f"Отметка «{item.value}» для {who} недопустима: ставятся 5, 4, 3, 2 "
-                "(или «зач»/«незач» по дисциплине с зачётом)."
-            )
-        if value in CREDIT_MARKS and not credit_allowed:
-            raise DomainError(
-                f"Отметка «{value}» для {who} недопустима: по этой дисциплине в семестре нет зачёта, "
-                "ставятся 5, 4, 3, 2."
-            )
+        value = normalise_mark(item.value, credit_allowed=credit_allowed, who=who)
         kind = item.work_kind or (WorkKind(lesson.work_kind) if lesson.work_kind else None)
         if kind is None:
             raise DomainError("Укажите вид работы, за которую выставлена отметка.")
@@ -437,13 +444,8 @@ def correct_mark(actor: Actor, mark_id: int, new_value: str, reason: str, *, ses
 
 
 def check_mark_value(session: Session, lesson: Lesson, raw: str) -> str:
-    """The normalised lesson mark, or a refusal: 5/4/3/2, «зач»/«незач» only where the semester has a credit."""
-    value = raw.strip().lower()
-    if value not in ALL_LESSON_MARKS or (
-        value in CREDIT_MARKS and _attestation_form(session, lesson) != AttestationForm.credit
-    ):
-        raise DomainError(f"Отметка «{raw}» недопустима для этой дисциплины.")
-    return value
+    """The normalised lesson mark for this lesson's subject and semester, or a refusal."""
+    return normalise_mark(raw, credit_allowed=_attestation_form(session, lesson) == AttestationForm.credit)
 
 
 def record_correction(
