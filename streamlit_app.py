@@ -61,6 +61,10 @@ if actor.has(Role.deputy, Role.officer, Role.director):
     analytics.append(
         st.Page("pages/completeness.py", title="Заполнение журналов", icon=":material/fact_check:")
     )
+if actor.has(Role.deputy, Role.director, Role.curator):
+    analytics.append(st.Page("pages/attendance.py", title="Посещаемость", icon=":material/event_busy:"))
+if actor.has(Role.deputy, Role.director, Role.curator, Role.teacher):
+    analytics.append(st.Page("pages/progress.py", title="Успеваемость", icon=":material/school:"))
 if analytics:
     menu["Аналитика"] = analytics
 menu["Учётная запись"] = [password_page, logout_page]

@@ -7,8 +7,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from sqlmodel import Session, or_, select
+
+from app.actor import Actor
+from app.domain import Role
+from app.models import CurriculumItem, Lesson, StudyGroup
 from app.settings import get_settings
 from etl.warehouse import Published, WarehouseReader
+
+# Roles that see the analytics of the whole college.
+COLLEGE_WIDE = (Role.deputy, Role.director, Role.officer)
 
 
 @lru_cache(maxsize=1)
@@ -91,3 +99,48 @@ def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
     start = anchor.replace(day=1)
     following = (start + timedelta(days=32)).replace(day=1)
     return start, following - timedelta(days=1)
+
+
+def visible_groups(actor: Actor, *, session: Session, as_role: Role | None = None) -> tuple[int, ...] | None:
+    """The study groups whose analytics `actor` may see, read afresh from the journal database.
+
+    None means the whole college (deputy, director, officer). Otherwise a sorted tuple, possibly
+    empty: a curator's groups (study_group.curator_teacher_id is the actor's teacher) and the groups a
+    teacher teaches (lessons conducted or planned, or curriculum items assigned to them). `as_role`
+    narrows the answer to what the actor sees in that one role; a role the actor lacks yields ().
+    """
+    if as_role is not None and not actor.has(as_role):
+        return ()
+    roles = (as_role,) if as_role is not None else tuple(actor.roles)
+    if any(r in COLLEGE_WIDE for r in roles):
+        return None
+    teacher = actor.teacher_id
+    if teacher is None:
+        return ()
+    found: set[int] = set()
+    if Role.curator in roles:
+        curated = session.exec(
+            select(StudyGroup.id).where(
+                StudyGroup.college_id == actor.college_id, StudyGroup.curator_teacher_id == teacher
+            )
+        ).all()
+        found.update(g for g in curated if g is not None)
+    if Role.teacher in roles:
+        found.update(
+            session.exec(
+                select(Lesson.study_group_id)
+                .where(
+                    Lesson.college_id == actor.college_id,
+                    or_(Lesson.teacher_id == teacher, Lesson.substitute_teacher_id == teacher),
+                )
+                .distinct()
+            ).all()
+        )
+        found.update(
+            session.exec(
+                select(CurriculumItem.study_group_id).where(
+                    CurriculumItem.college_id == actor.college_id, CurriculumItem.teacher_id == teacher
+                )
+            ).all()
+        )
+    return tuple(sorted(g for g in found if g is not None))
