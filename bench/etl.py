@@ -86,12 +86,31 @@ def page_queries(college_id: int) -> dict[str, Callable[[], object]]:
         "completeness.accumulation": lambda: completeness.mark_accumulation(reader, college_id),
         "completeness.ktp": lambda: completeness.ktp_progress(reader, college_id),
     }
-    try:  # the attendance and progress modules register theirs when present
-        from app.analytics import bench_queries
+    from app.analytics import attendance, progress
 
-        queries.update(bench_queries.queries(reader, college_id, as_of))
-    except ImportError:
-        pass
+    semester = Scope(college_id, *attendance.semester_bounds(as_of))
+    queries.update(
+        {
+            "attendance.summary": lambda: attendance.summary(reader, month),
+            "attendance.by_group": lambda: attendance.by_group(reader, month),
+            "attendance.by_student": lambda: attendance.by_student(reader, month),
+            "attendance.by_subject": lambda: attendance.by_subject(reader, month),
+            "attendance.heatmap": lambda: attendance.heatmap(reader, month),
+            "attendance.systematic": lambda: attendance.systematic(reader, month),
+            "attendance.trend": lambda: attendance.monthly_trend(reader, semester),
+            "progress.summary": lambda: progress.summary(reader, semester),
+            "progress.by_group": lambda: progress.by_group(reader, semester),
+            "progress.by_group_subject": lambda: progress.by_group_subject(reader, semester),
+            "progress.by_subject": lambda: progress.by_subject(reader, semester),
+            "progress.by_teacher": lambda: progress.by_teacher(reader, semester),
+            "progress.trend": lambda: progress.monthly_trend(reader, semester),
+            "progress.distribution": lambda: progress.mark_distribution(reader, semester),
+            "progress.students": lambda: progress.students(reader, semester),
+            "progress.at_risk": lambda: progress.at_risk(reader, college_id, None),
+            "progress.debts": lambda: progress.debts(reader, college_id, None),
+            "progress.control_works": lambda: progress.control_works(reader, semester),
+        }
+    )
     return queries
 
 
