@@ -146,6 +146,9 @@ def main() -> None:
         print(seed_demo(seed=2024, colleges=args.colleges, today=None), flush=True)
         print(f"seeding: {time.perf_counter() - started:.1f} s", flush=True)
 
+    from app.migrate import upgrade
+
+    upgrade(url)  # a region seeded by an older version gets the current schema and roles
     copy_rows, copy_s = copy_baseline(url)
     print(f"COPY baseline: {copy_rows} rows in {copy_s:.2f} s = {copy_rows / copy_s:,.0f} rows/s", flush=True)
 
