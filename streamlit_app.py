@@ -67,6 +67,10 @@ if actor.has(Role.deputy, Role.director, Role.curator, Role.teacher):
     analytics.append(st.Page("pages/progress.py", title="Успеваемость", icon=":material/school:"))
 if analytics:
     menu["Аналитика"] = analytics
+if actor.has(Role.officer):
+    menu.setdefault("Администрирование", []).append(
+        st.Page("pages/import_data.py", title="Импорт данных", icon=":material/upload_file:")
+    )
 menu["Учётная запись"] = [password_page, logout_page]
 
 st.navigation(menu).run()

@@ -157,6 +157,30 @@ def cmd_etl_watch(args: argparse.Namespace) -> None:
     watch(interval=args.interval)
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    from app.imports.commands import import_kind
+
+    import_kind(args.kind, args.file, args.college_id)
+
+
+def cmd_import_history(args: argparse.Namespace) -> None:
+    from app.imports.commands import import_history_file
+
+    import_history_file(args.file, args.college_id, args.login)
+
+
+def cmd_import_template(args: argparse.Namespace) -> None:
+    from app.imports.commands import write_template
+
+    write_template(args.kind, args.file)
+
+
+def cmd_export_parquet(args: argparse.Namespace) -> None:
+    from app.exports.parquet import export_for_cli
+
+    export_for_cli(args.dir)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from app.db import database_url
     from app.migrate import upgrade
@@ -184,6 +208,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from app.domain import Role
+    from app.imports import KINDS
 
     parser = argparse.ArgumentParser(prog="ejournal", description="Электронный журнал успеваемости")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +275,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("file", type=Path)
     r.add_argument("--force", action="store_true", help="заменить содержимое непустой базы")
     r.set_defaults(func=cmd_restore)
+
+    imp = sub.add_parser("import", help="импорт данных из XLSX или CSV").add_subparsers(
+        dest="import_command", required=True
+    )
+    for kind, title in KINDS.items():
+        k = imp.add_parser(kind, help=f"импорт «{title}» (всё или ничего)")
+        k.add_argument("file", type=Path)
+        k.add_argument("--college-id", type=int, default=None)
+        k.set_defaults(func=cmd_import, kind=kind)
+    hist = imp.add_parser("history", help="перенос отметок и посещаемости из другой системы")
+    hist.add_argument("file", type=Path)
+    hist.add_argument("--college-id", type=int, default=None)
+    hist.add_argument("--login", default=None, help="от чьего имени (по умолчанию — ответственный)")
+    hist.set_defaults(func=cmd_import_history)
+    tpl = imp.add_parser("template", help="записать шаблон XLSX для вида данных")
+    tpl.add_argument("kind", choices=[*KINDS, "history"])
+    tpl.add_argument("file", type=Path)
+    tpl.set_defaults(func=cmd_import_template)
+
+    export = sub.add_parser("export", help="выгрузка данных").add_subparsers(
+        dest="export_command", required=True
+    )
+    pq = export.add_parser("parquet", help="витрины хранилища в Parquet (для BI)")
+    pq.add_argument("dir", type=Path)
+    pq.set_defaults(func=cmd_export_parquet)
 
     serve = sub.add_parser("serve", help="запустить веб-приложение (Streamlit)")
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER)

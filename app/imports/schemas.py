@@ -1,0 +1,897 @@
+"""What each kind of import expects: its Russian columns, how every cell is parsed, and its natural key.
+
+Parsers raise ValueError with a Russian message that says what to fix; a column that names another
+entity (a group, a teacher, a subject) carries `ref` and is resolved against the database by the
+service. Headers are matched ignoring case, «ё»/«е», extra spaces, a trailing «*» or «:» and a
+parenthesised note, so «дата рождения (ДД.ММ.ГГГГ)» is «Дата рождения».
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.domain import (
+    ALL_LESSON_MARKS,
+    ATTESTATION_LABELS,
+    SUBJECT_KIND_LABELS,
+    WEEKDAY_NAMES,
+    WORK_KIND_LABELS,
+    AttendanceStatus,
+    AttestationForm,
+    SubjectKind,
+    WorkKind,
+    fmt_date,
+)
+from app.imports import KINDS
+from app.imports.readers import Cell, Issue, SourceRow, Table
+
+Parser = Callable[[Cell], Any]
+# (reference kind, parsed text) -> the entity, or ValueError with a Russian message
+Resolver = Callable[[str, Any], Any]
+
+
+def norm(text: str) -> str:
+    """The form two spellings of one name share: case, «ё» and spacing do not matter."""
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
+def norm_header(text: str) -> str:
+    text = re.sub(r"\(.*\)\s*$", "", str(text))
+    return norm(text).rstrip("*:. ").strip()
+
+
+# --------------------------------------------------------------------------- cell parsers
+
+
+def as_text(value: Cell) -> str:
+    """A cell as the user typed it: 305.0 is «305», a date is ДД.ММ.ГГГГ."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return fmt_date(value)
+    return "" if value is None else str(value).strip()
+
+
+def text(max_len: int, *, one_line: bool = True) -> Parser:
+    def parse(value: Cell) -> str:
+        s = as_text(value)
+        if one_line:
+            s = " ".join(s.split())
+        if len(s) > max_len:
+            raise ValueError(f"Слишком длинный текст: {len(s)} символов, допустимо не более {max_len}.")
+        return s
+
+    return parse
+
+
+def name_part(value: Cell) -> str:
+    """A surname, a first name or a patronymic."""
+    s = " ".join(as_text(value).split())
+    if len(s) > 60:
+        raise ValueError(f"Слишком длинное имя: {len(s)} символов, допустимо не более 60.")
+    if not any(ch.isalpha() for ch in s) or any(not (ch.isalpha() or ch in " -'’.") for ch in s):
+        raise ValueError(f"«{s}» не похоже на фамилию, имя или отчество: в них только буквы, дефис и пробел.")
+    return s
+
+
+def person(value: Cell) -> str:
+    """A full name in one cell: «Иванова Мария Петровна» or «Иванова М. П.»."""
+    s = " ".join(as_text(value).split())
+    if len(s) > 150:
+        raise ValueError(f"Слишком длинное ФИО: {len(s)} символов, допустимо не более 150.")
+    if any(not (ch.isalpha() or ch in " -'’.") for ch in s) or len(s.replace(".", " ").split()) < 2:
+        raise ValueError(
+            f"«{s}» не похоже на ФИО: укажите фамилию, имя и отчество, например «Иванова Мария Петровна»."
+        )
+    return s
+
+
+_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+0?0:00(?::00)?)?")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
+DATE_HELP = "укажите дату в формате ДД.ММ.ГГГГ, например 01.09.2024"
+
+
+def parse_date(value: Cell) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float):
+        raise ValueError(f"В ячейке число {as_text(value)}, а не дата: {DATE_HELP}.")
+    s = as_text(value)
+    if m := _DATE.fullmatch(s):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _ISO.fullmatch(s):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise ValueError(f"«{s}» — не дата: {DATE_HELP}.")
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"Год {year} в дате «{s}» вне допустимого диапазона 1900–2100.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"Даты «{s}» не существует: проверьте день и месяц ({DATE_HELP}).") from None
+
+
+def integer(lo: int, hi: int) -> Parser:
+    def parse(value: Cell) -> int:
+        if isinstance(value, bool | date):
+            raise ValueError(f"Нужно целое число от {lo} до {hi}, а в ячейке «{as_text(value)}».")
+        if isinstance(value, int):
+            n = value
+        elif isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(f"«{value}» — не целое число: укажите целое число от {lo} до {hi}.")
+            n = int(value)
+        else:
+            s = as_text(value).replace(" ", "")
+            if not re.fullmatch(r"[+-]?\d+(?:[.,]0+)?", s):
+                raise ValueError(f"«{as_text(value)}» — не число: укажите целое число от {lo} до {hi}.")
+            n = int(re.split(r"[.,]", s)[0])
+        if not lo <= n <= hi:
+            raise ValueError(f"Число {n} вне допустимого диапазона: от {lo} до {hi}.")
+        return n
+
+    return parse
+
+
+def choice(options: Mapping[str, Any], what: str, shown: Sequence[str]) -> Parser:
+    """One of named values; `shown` are the labels listed in the error message."""
+    table = {norm(k).rstrip("."): v for k, v in options.items()}
+
+    def parse(value: Cell) -> Any:
+        s = as_text(value)
+        key = norm(s).rstrip(".")
+        if key in table:
+            return table[key]
+        raise ValueError(
+            f"Неизвестное значение {what} «{s}»: допустимо " + ", ".join(f"«{x}»" for x in shown) + "."
+        )
+
+    return parse
+
+
+SUBJECT_KINDS: dict[str, SubjectKind] = {
+    **{label: kind for kind, label in SUBJECT_KIND_LABELS.items()},
+    **{k.value: k for k in SubjectKind},
+    "Междисциплинарный курс": SubjectKind.mdk,
+    "УП": SubjectKind.training_practice,
+    "ПП": SubjectKind.work_practice,
+}
+parse_subject_kind = choice(SUBJECT_KINDS, "вида", list(SUBJECT_KIND_LABELS.values()))
+
+ATTESTATION_FORMS: dict[str, AttestationForm] = {
+    **{label: form for form, label in ATTESTATION_LABELS.items()},
+    **{f.value: f for f in AttestationForm},
+    "Дифференцированный зачет": AttestationForm.diff_credit,
+    "Дифзачёт": AttestationForm.diff_credit,
+    "Диф. зачёт": AttestationForm.diff_credit,
+    "ДЗ": AttestationForm.diff_credit,
+    "Экзамен квалификационный": AttestationForm.qual_exam,
+    "Экзамен (квалификационный)": AttestationForm.qual_exam,
+    "ДФК": AttestationForm.other,
+}
+parse_attestation = choice(ATTESTATION_FORMS, "формы аттестации", list(ATTESTATION_LABELS.values()))
+
+_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(WEEKDAY_NAMES[:6], start=1)}
+_WEEKDAYS.update({a: i for i, a in enumerate(("пн", "вт", "ср", "чт", "пт", "сб"), start=1)})
+_WEEKDAYS.update({str(i): i for i in range(1, 7)})
+
+
+def parse_weekday(value: Cell) -> int:
+    s = as_text(value)
+    if norm(s).rstrip(".") in {"воскресенье", "вс", "7"}:
+        raise ValueError("В воскресенье занятий нет: укажите день с понедельника по субботу.")
+    return int(choice(_WEEKDAYS, "дня недели", WEEKDAY_NAMES[:6])(value))
+
+
+def parse_timetable_subgroup(value: Cell) -> int:
+    if norm(as_text(value)) in {"вся группа", "вся", "все"}:
+        return 0
+    return int(integer(0, 2)(value))
+
+
+def parse_phone(value: Cell) -> str:
+    """A phone in one spelling, «+79123456789»: Russian 8… and 10-digit numbers get +7."""
+    raw = as_text(value)
+    digits = re.sub(r"\D", "", raw)
+    if re.search(r"[^\d\s()+\-.]", raw):
+        digits = ""
+    if len(digits) == 11 and digits[0] == "8":
+        digits = "7" + digits[1:]
+    elif len(digits) == 10:
+        digits = "7" + digits
+    if not 11 <= len(digits) <= 15:
+        raise ValueError(f"«{raw}» не похоже на номер телефона: укажите, например, +7 912 345-67-89.")
+    return "+" + digits
+
+
+def parse_email(value: Cell) -> str:
+    s = as_text(value)
+    if len(s) > 120 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", s):
+        raise ValueError(f"«{s}» не похоже на адрес электронной почты (пример: ivanova@mail.ru).")
+    return s.lower()
+
+
+def parse_login(value: Cell) -> str:
+    s = as_text(value).lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{2,63}", s):
+        raise ValueError(
+            f"Логин «{as_text(value)}» недопустим: 3–64 латинские буквы, цифры, точка, дефис или подчёркивание."
+        )
+    return s
+
+
+def parse_speciality_code(value: Cell) -> str:
+    # Excel reads «09.02.07» typed into a cell as the date 09.02.2007: give the code back.
+    if isinstance(value, date):
+        return f"{value.day:02d}.{value.month:02d}.{value.year % 100:02d}"
+    s = as_text(value)
+    if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", s):
+        raise ValueError(f"«{s}» не похоже на код специальности: нужен вид 09.02.07.")
+    return s
+
+
+def parse_code(value: Cell) -> str:
+    """A subject or module code: «ОП.01», «МДК.01.01», «ПМ.01»."""
+    s = "".join(as_text(value).split())
+    if not s or len(s) > 30:
+        raise ValueError(f"Код «{s}» недопустим: не длиннее 30 символов, например ОП.01 или МДК.01.01.")
+    return s
+
+
+MARKS: dict[str, str] = {
+    **{m: m for m in ALL_LESSON_MARKS},
+    "зачтено": "зач",
+    "зачет": "зач",
+    "не зачтено": "незач",
+    "незачтено": "незач",
+    "не зач": "незач",
+    "незачет": "незач",
+}
+
+
+def parse_mark(value: Cell) -> str:
+    s = as_text(value)
+    mark = MARKS.get(norm(s).rstrip("."))
+    if mark is None:
+        raise ValueError(f"Отметка «{s}» недопустима: возможны 5, 4, 3, 2, «зач» и «незач».")
+    return mark
+
+
+ATTENDANCE_MARKS: dict[str, AttendanceStatus] = {
+    "н": AttendanceStatus.absent,
+    "нб": AttendanceStatus.absent,
+    "ув": AttendanceStatus.excused,
+    "б": AttendanceStatus.excused,
+    "уп": AttendanceStatus.excused,
+    "оп": AttendanceStatus.late,
+}
+
+
+def parse_attendance(value: Cell) -> AttendanceStatus:
+    s = as_text(value)
+    status = ATTENDANCE_MARKS.get(norm(s).rstrip("."))
+    if status is None:
+        raise ValueError(
+            f"Отметка посещаемости «{s}» недопустима: «н» — отсутствовал, «ув» или «б» — по уважительной "
+            "причине, «оп» — опоздал; присутствие не отмечается (пустая ячейка)."
+        )
+    return status
+
+
+WORK_KINDS: dict[str, WorkKind] = {
+    **{label: kind for kind, label in WORK_KIND_LABELS.items()},
+    **{k.value: k for k in WorkKind},
+}
+parse_work_kind = choice(WORK_KINDS, "вида работы", list(WORK_KIND_LABELS.values()))
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    parse: Parser
+    help: str
+    example: str
+    required: bool = True
+    default: Any = None  # for an optional cell left empty
+    ref: str | None = None  # "group", "teacher", "subject": resolved against the database
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schema:
+    kind: str
+    title: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # column keys of the natural key inside the file
+    purpose: str
+    before: str = ""  # what must be imported first
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass
+class Record:
+    row: int
+    values: dict[str, Any]
+    present: frozenset[str]  # columns the file has (absent optional columns leave fields untouched)
+    raw: dict[str, str] = field(default_factory=dict)  # cells as typed, for messages
+
+
+def match_headers(schema: Schema, table: Table) -> tuple[dict[str, int], list[Issue]]:
+    """Column key -> index in the file; and what is missing or doubled."""
+    by_name: dict[str, Column] = {}
+    for c in schema.columns:
+        for name in (c.header, *c.aliases):
+            by_name[norm_header(name)] = c
+    found: dict[str, int] = {}
+    issues: list[Issue] = []
+    for index, header in enumerate(table.headers):
+        column = by_name.get(norm_header(header))
+        if column is None:
+            continue  # extra columns are allowed and ignored
+        if column.key in found:
+            issues.append(
+                Issue(
+                    table.header_row,
+                    column.header,
+                    f"Столбец «{column.header}» встречается в заголовке дважды: оставьте один.",
+                )
+            )
+            continue
+        found[column.key] = index
+    if not found:
+        expected = ", ".join(f"«{c.header}»" for c in schema.columns if c.required)
+        issues.append(
+            Issue(
+                table.header_row,
+                "",
+                f"В строке заголовка не найдено ни одного знакомого столбца. Проверьте, что выбран вид "
+                f"данных «{schema.title}», что первая заполненная строка — заголовок, и что файл в UTF-8 "
+                f"или Windows-1251. Нужны столбцы: {expected}.",
+            )
+        )
+        return found, issues
+    for c in schema.columns:
+        if c.required and c.key not in found:
+            issues.append(
+                Issue(
+                    table.header_row,
+                    c.header,
+                    f"Нет обязательного столбца «{c.header}»: добавьте его в строку заголовка "
+                    f"(строка {table.header_row}). {c.help}",
+                )
+            )
+    return found, issues
+
+
+def parse_rows(
+    schema: Schema, table: Table, columns: dict[str, int], resolve: Resolver, *, check_keys: bool = True
+) -> tuple[list[Record], list[Issue]]:
+    """Every row's cells parsed and references resolved. Rows with a cell error, and repeats of a key
+    already seen, are left out: the rest is still checked further, so one pass reports every error."""
+    records: list[Record] = []
+    issues: list[Issue] = []
+    for row in table.rows:
+        record, row_issues = _parse_row(schema, row, columns, resolve)
+        issues.extend(row_issues)
+        if record is not None:
+            records.append(record)
+    if check_keys:
+        records, repeats = unique_keys(schema, records)
+        issues.extend(repeats)
+    return records, issues
+
+
+def _parse_row(
+    schema: Schema, row: SourceRow, columns: dict[str, int], resolve: Resolver
+) -> tuple[Record | None, list[Issue]]:
+    values: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    issues: list[Issue] = []
+    for c in schema.columns:
+        if c.key not in columns:
+            continue
+        index = columns[c.key]
+        cell = row.cells[index] if index < len(row.cells) else None
+        if cell is None:
+            if c.required:
+                issues.append(Issue(row.number, c.header, f"Не заполнено обязательное поле «{c.header}»."))
+            values[c.key] = c.default
+            continue
+        raw[c.key] = as_text(cell)
+        try:
+            value = c.parse(cell)
+            if c.ref is not None:
+                value = resolve(c.ref, value)
+        except ValueError as exc:
+            issues.append(Issue(row.number, c.header, str(exc)))
+            continue
+        values[c.key] = value
+    for c in schema.columns:
+        if c.key not in columns:
+            values.setdefault(c.key, c.default)
+    if issues:
+        return None, issues
+    return Record(row.number, values, frozenset(columns), raw), []
+
+
+def key_of(schema: Schema, record: Record) -> tuple[Any, ...]:
+    def part(value: Any) -> Any:
+        if isinstance(value, str):
+            return norm(value)
+        if hasattr(value, "id"):
+            return (type(value).__name__, value.id)
+        return value
+
+    return tuple(part(record.values.get(k)) for k in schema.key)
+
+
+def unique_keys(schema: Schema, records: list[Record]) -> tuple[list[Record], list[Issue]]:
+    """The records with their first occurrence of each natural key, and an issue per repeat."""
+    seen: dict[tuple[Any, ...], int] = {}
+    unique: list[Record] = []
+    issues: list[Issue] = []
+    first_column = schema.column(schema.key[0]).header
+    names = ", ".join(f"«{schema.column(k).header}»" for k in schema.key)
+    for record in records:
+        key = key_of(schema, record)
+        if key in seen:
+            shown = ", ".join(record.raw.get(k, "") or "—" for k in schema.key)
+            issues.append(
+                Issue(
+                    record.row,
+                    first_column,
+                    f"Повтор: строка с теми же значениями ({names}: {shown}) уже есть в строке "
+                    f"{seen[key]}. Оставьте одну из них.",
+                )
+            )
+        else:
+            seen[key] = record.row
+            unique.append(record)
+    return unique, issues
+
+
+# --------------------------------------------------------------------------- the kinds
+
+_GROUP = Column("group", "Группа", text(50), "Название учебной группы, как в журнале.", "ИСП-21", ref="group")
+
+
+def _names(last: str, first: str, middle: str) -> tuple[Column, Column, Column]:
+    """Фамилия, Имя, Отчество, with the kind's own example."""
+    return (
+        Column("last_name", "Фамилия", name_part, "Фамилия.", last),
+        Column("first_name", "Имя", name_part, "Имя.", first),
+        Column(
+            "middle_name", "Отчество", name_part, "Отчество (если есть).", middle, required=False, default=""
+        ),
+    )
+
+
+_SUBJECT = Column(
+    "subject",
+    "Код",
+    parse_code,
+    "Код дисциплины, МДК или практики из учебного плана (импорт «Дисциплины»).",
+    "МДК.01.01",
+    ref="subject",
+    aliases=("Код дисциплины", "Код предмета"),
+)
+_SEMESTER = Column("semester", "Семестр", integer(1, 10), "Номер семестра обучения группы, от 1 до 10.", "3")
+
+GROUPS = Schema(
+    "groups",
+    "Группы",
+    (
+        Column("name", "Группа", text(50), "Название учебной группы, например ИСП-21.", "ИСП-21"),
+        Column(
+            "speciality_code",
+            "Код специальности",
+            parse_speciality_code,
+            "Код специальности или профессии по ФГОС СПО, вида 09.02.07.",
+            "09.02.07",
+        ),
+        Column(
+            "speciality_name",
+            "Специальность",
+            text(200),
+            "Название специальности: нужно, только если такой специальности ещё нет — она будет создана.",
+            "Информационные системы и программирование",
+            required=False,
+        ),
+        Column(
+            "admission_year",
+            "Год набора",
+            integer(1990, 2100),
+            "Год, в котором группа начала обучение (четыре цифры).",
+            "2024",
+        ),
+        Column(
+            "curator",
+            "Куратор",
+            person,
+            "ФИО куратора группы — преподавателя, уже внесённого в систему (можно «Иванова М. П.»).",
+            "Иванова Мария Петровна",
+            required=False,
+            ref="teacher",
+        ),
+    ),
+    key=("name",),
+    purpose="Учебные группы: специальность, год набора, куратор.",
+    before="Сначала импортируйте преподавателей (кураторов).",
+)
+
+STUDENTS = Schema(
+    "students",
+    "Студенты",
+    (
+        _GROUP,
+        *_names("Петров", "Иван", "Сергеевич"),
+        Column(
+            "birth_date",
+            "Дата рождения",
+            parse_date,
+            "Дата рождения в формате ДД.ММ.ГГГГ: вместе с группой и ФИО отличает студента.",
+            "14.03.2008",
+        ),
+        Column(
+            "subgroup",
+            "Подгруппа",
+            integer(1, 2),
+            "Подгруппа для занятий по подгруппам: 1 или 2 (пусто — 1).",
+            "1",
+            required=False,
+            default=1,
+        ),
+        Column(
+            "enrolled_on",
+            "Дата зачисления",
+            parse_date,
+            "Дата зачисления (ДД.ММ.ГГГГ); пусто — 1 сентября года набора группы.",
+            "01.09.2024",
+            required=False,
+        ),
+    ),
+    key=("group", "last_name", "first_name", "middle_name", "birth_date"),
+    purpose="Студенты групп. Студент определяется группой, ФИО и датой рождения.",
+    before="Сначала импортируйте группы.",
+)
+
+GUARDIANS = Schema(
+    "guardians",
+    "Родители",
+    (
+        *_names("Петрова", "Ольга", "Николаевна"),
+        Column(
+            "phone",
+            "Телефон",
+            parse_phone,
+            "Телефон родителя: вместе с ФИО отличает его. Любая запись: +7 912 345-67-89, 89123456789.",
+            "8 912 345-67-89",
+        ),
+        Column(
+            "email",
+            "Email",
+            parse_email,
+            "Адрес электронной почты (необязательно).",
+            "petrova@mail.ru",
+            required=False,
+            aliases=("Электронная почта", "E-mail", "Почта"),
+        ),
+        Column(
+            "group",
+            "Группа студента",
+            text(50),
+            "Группа, в которой учится ребёнок.",
+            "ИСП-21",
+            ref="group",
+            aliases=("Группа",),
+        ),
+        Column(
+            "student",
+            "Студент",
+            person,
+            "ФИО студента полностью, как в списке группы.",
+            "Петров Иван Сергеевич",
+            aliases=("ФИО студента",),
+        ),
+        Column(
+            "student_birth_date",
+            "Дата рождения студента",
+            parse_date,
+            "Дата рождения студента (ДД.ММ.ГГГГ): нужна, если в группе есть однофамильцы с тем же ФИО.",
+            "14.03.2008",
+            required=False,
+        ),
+        Column(
+            "relation",
+            "Кем приходится",
+            text(40),
+            "Кем приходится студенту: мать, отец, опекун… (пусто — «родитель»).",
+            "мать",
+            required=False,
+            default="родитель",
+        ),
+    ),
+    key=("last_name", "first_name", "middle_name", "phone", "group", "student"),
+    purpose="Родители (законные представители) и их связь со студентами. Один родитель нескольких детей — "
+    "по строке на каждого ребёнка.",
+    before="Сначала импортируйте студентов.",
+)
+
+TEACHERS = Schema(
+    "teachers",
+    "Преподаватели",
+    (
+        *_names("Иванова", "Мария", "Петровна"),
+        Column(
+            "position",
+            "Должность",
+            text(100),
+            "Должность (пусто — «преподаватель»): преподаватель, мастер п/о …",
+            "преподаватель",
+            required=False,
+            default="преподаватель",
+        ),
+        Column(
+            "login",
+            "Логин",
+            parse_login,
+            "Логин для входа (необязательно). Если указан, а учётной записи ещё нет, она создаётся "
+            "с временным паролем, который показывается один раз.",
+            "m.ivanova",
+            required=False,
+        ),
+    ),
+    key=("last_name", "first_name", "middle_name"),
+    purpose="Преподаватели и мастера п/о; при указанном логине — учётные записи с временным паролем.",
+)
+
+SUBJECTS = Schema(
+    "subjects",
+    "Дисциплины",
+    (
+        Column("code", "Код", parse_code, "Код по учебному плану: ОП.01, МДК.01.01, УП.01 …", "МДК.01.01"),
+        Column("name", "Название", text(200), "Полное название.", "Разработка программных модулей"),
+        Column(
+            "kind",
+            "Вид",
+            parse_subject_kind,
+            "Дисциплина, МДК, Учебная практика или Производственная практика (пусто — Дисциплина).",
+            "МДК",
+            required=False,
+            default=SubjectKind.discipline,
+        ),
+        Column(
+            "module",
+            "Модуль",
+            parse_code,
+            "Код профессионального модуля для МДК и практик, например ПМ.01 (для дисциплины — пусто).",
+            "ПМ.01",
+            required=False,
+            aliases=("ПМ", "Профессиональный модуль"),
+        ),
+        Column(
+            "module_name",
+            "Название модуля",
+            text(300),
+            "Название модуля: нужно, только если такого модуля у специальности ещё нет.",
+            "Разработка модулей программного обеспечения для компьютерных систем",
+            required=False,
+        ),
+        Column(
+            "speciality_code",
+            "Код специальности",
+            parse_speciality_code,
+            "Код специальности, к которой относится модуль (нужен, если указан модуль).",
+            "09.02.07",
+            required=False,
+        ),
+    ),
+    key=("code",),
+    purpose="Дисциплины, МДК, учебные и производственные практики, с профессиональным модулем.",
+    before="Модуль относится к специальности: сначала импортируйте группы (они создают специальности).",
+)
+
+CURRICULUM = Schema(
+    "curriculum",
+    "Учебный план",
+    (
+        _GROUP,
+        _SUBJECT,
+        _SEMESTER,
+        Column("hours", "Часов", integer(1, 3000), "Часов по учебному плану в этом семестре.", "72"),
+        Column(
+            "form",
+            "Форма аттестации",
+            parse_attestation,
+            "Экзамен, Дифференцированный зачёт, Зачёт, Квалификационный экзамен или Другие формы "
+            "контроля (пусто — Другие формы контроля).",
+            "Экзамен",
+            required=False,
+            default=AttestationForm.other,
+        ),
+        Column(
+            "teacher",
+            "Преподаватель",
+            person,
+            "ФИО преподавателя, ведущего дисциплину в группе (необязательно).",
+            "Иванова Мария Петровна",
+            required=False,
+            ref="teacher",
+        ),
+    ),
+    key=("group", "subject", "semester"),
+    purpose="Учебный план: группа × дисциплина × семестр — часы, форма аттестации, преподаватель.",
+    before="Сначала импортируйте группы, дисциплины и преподавателей.",
+)
+
+KTP = Schema(
+    "ktp",
+    "КТП",
+    (
+        _GROUP,
+        _SUBJECT,
+        _SEMESTER,
+        Column(
+            "position", "№", integer(1, 1000), "Порядковый номер темы в КТП.", "1", aliases=("Номер", "№ п/п")
+        ),
+        Column("title", "Тема", text(500), "Тема занятия.", "Жизненный цикл программного обеспечения"),
+        Column(
+            "hours",
+            "Часов",
+            integer(1, 50),
+            "Часов на тему (пусто — 2, одна пара).",
+            "2",
+            required=False,
+            default=2,
+        ),
+        Column(
+            "homework",
+            "Домашнее задание",
+            text(1000, one_line=False),
+            "Домашнее задание по теме (необязательно).",
+            "Конспект, §1.1, вопросы 1–5",
+            required=False,
+            default="",
+        ),
+    ),
+    key=("group", "subject", "semester", "position"),
+    purpose="Календарно-тематическое планирование: темы по порядку с часами и домашним заданием.",
+    before="Сначала импортируйте учебный план: тема относится к строке учебного плана.",
+)
+
+TIMETABLE = Schema(
+    "timetable",
+    "Расписание",
+    (
+        _GROUP,
+        Column(
+            "subgroup",
+            "Подгруппа",
+            parse_timetable_subgroup,
+            "1 или 2 для занятия подгруппы; пусто или 0 — вся группа.",
+            "",
+            required=False,
+            default=0,
+        ),
+        Column(
+            "weekday", "День недели", parse_weekday, "Понедельник … Суббота (можно Пн, Вт …).", "Понедельник"
+        ),
+        Column("pair", "Пара", integer(1, 8), "Номер пары, от 1 до 8.", "1"),
+        _SUBJECT,
+        Column(
+            "teacher",
+            "Преподаватель",
+            person,
+            "ФИО преподавателя, уже внесённого в систему.",
+            "Иванова Мария Петровна",
+            ref="teacher",
+        ),
+        Column(
+            "room", "Аудитория", text(30), "Аудитория (необязательно).", "305", required=False, default=""
+        ),
+        Column(
+            "valid_from",
+            "Действует с",
+            parse_date,
+            "С какой даты действует строка (ДД.ММ.ГГГГ).",
+            "01.09.2025",
+        ),
+        Column(
+            "valid_to", "Действует по", parse_date, "По какую дату включительно (ДД.ММ.ГГГГ).", "28.12.2025"
+        ),
+    ),
+    key=("group", "subgroup", "weekday", "pair", "valid_from"),
+    purpose="Расписание занятий по дням недели на период действия.",
+    before="Сначала импортируйте группы, дисциплины и преподавателей.",
+)
+
+HISTORY = Schema(
+    "history",
+    "История отметок и посещаемости",
+    (
+        Column("date", "Дата", parse_date, "Дата занятия (ДД.ММ.ГГГГ).", "15.10.2024"),
+        Column("pair", "Пара", integer(1, 8), "Номер пары, от 1 до 8.", "2"),
+        _GROUP,
+        Column(
+            "subgroup",
+            "Подгруппа",
+            parse_timetable_subgroup,
+            "1 или 2 для занятия подгруппы; пусто — вся группа.",
+            "",
+            required=False,
+            default=0,
+        ),
+        _SUBJECT,
+        Column(
+            "teacher",
+            "Преподаватель",
+            person,
+            "ФИО преподавателя, который вёл занятие.",
+            "Иванова Мария Петровна",
+            ref="teacher",
+        ),
+        Column(
+            "student",
+            "Студент",
+            person,
+            "ФИО студента полностью.",
+            "Петров Иван Сергеевич",
+            aliases=("ФИО студента",),
+        ),
+        Column(
+            "mark",
+            "Отметка",
+            parse_mark,
+            "5, 4, 3, 2, «зач» или «незач» (пусто — без отметки).",
+            "5",
+            required=False,
+        ),
+        Column(
+            "work_kind",
+            "Вид работы",
+            parse_work_kind,
+            "За какую работу отметка (пусто — Устный опрос).",
+            "Устный опрос",
+            required=False,
+            default=WorkKind.oral,
+        ),
+        Column(
+            "attendance",
+            "Посещаемость",
+            parse_attendance,
+            "«н», «ув» («б») или «оп»; пусто — присутствовал.",
+            "",
+            required=False,
+        ),
+        Column("topic", "Тема", text(500), "Тема занятия (необязательно).", "Введение", required=False),
+        Column(
+            "comment", "За что", text(200), "За что отметка (необязательно).", "", required=False, default=""
+        ),
+    ),
+    key=("date", "pair", "group", "subgroup", "student", "work_kind"),
+    purpose="Отметки и посещаемость из другой системы (перенос истории; только из командной строки).",
+    before="Сначала импортируйте группы, студентов, дисциплины, преподавателей и учебный план.",
+)
+
+SCHEMAS: dict[str, Schema] = {
+    s.kind: s for s in (TEACHERS, GROUPS, STUDENTS, GUARDIANS, SUBJECTS, CURRICULUM, KTP, TIMETABLE)
+}
+assert {k: s.title for k, s in SCHEMAS.items()} == KINDS
+ORDER_HINT = (
+    "Порядок импорта: преподаватели → группы → студенты → родители; дисциплины → учебный план → КТП → "
+    "расписание."
+)
