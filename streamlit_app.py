@@ -65,6 +65,8 @@ if actor.has(Role.deputy, Role.director, Role.curator):
     analytics.append(st.Page("pages/attendance.py", title="Посещаемость", icon=":material/event_busy:"))
 if actor.has(Role.deputy, Role.director, Role.curator, Role.teacher):
     analytics.append(st.Page("pages/progress.py", title="Успеваемость", icon=":material/school:"))
+if actor.has(Role.deputy, Role.director, Role.curator):
+    analytics.append(st.Page("pages/reports.py", title="Отчёты", icon=":material/description:"))
 if analytics:
     menu["Аналитика"] = analytics
 if actor.has(Role.officer):

@@ -11,6 +11,7 @@ from app.analytics.common import Scope, filter_options, period_bounds
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.services.journal import college_today
+from app.ui.documents import documents_tab
 from app.ui.page import require
 from app.ui.widgets import table, warehouse_or_stop
 
@@ -73,6 +74,7 @@ tabs = st.tabs(
         "Отчёт за месяц",
         "Накопляемость",
         "КТП",
+        "Документы",
     ]
 )
 with tabs[0]:
@@ -146,3 +148,5 @@ with tabs[8]:
     )
 with tabs[9]:
     table(q.ktp_progress(reader, actor.college_id, scope.group_ids), name="Выполнение КТП")
+with tabs[10]:
+    documents_tab(actor, reader, anchor)
