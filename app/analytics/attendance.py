@@ -2,10 +2,14 @@
 
 Every function takes the process's WarehouseReader and a Scope already narrowed to what the user may
 see (Scope.group_ids); `student_id` narrows further. SQL text is constant; every value is bound.
+Scope.subject_id keeps that subject's hours; the monthly systematic-absence flag is a student's over
+all subjects, so with a subject filter it is counted for the students who had that subject that month.
+Scope.teacher_id is refused: the attendance marts do not split hours by teacher.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -53,10 +57,26 @@ def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
 
 
 def _where(scope: Scope, student_id: int | None, date_column: str = "lesson_date") -> tuple[str, list[Any]]:
+    """For mart_attendance_daily (student × subject × day)."""
+    if scope.teacher_id is not None:
+        # Silently dropping the filter would show a teacher the whole college's absences.
+        raise ValueError("Посещаемость не отбирается по преподавателю: выберите группы или дисциплину.")
     where, params = scope.where(date_column)
     if student_id is not None:
         where += " AND student_id = ?"
         params.append(student_id)
+    return where, params
+
+
+def _month_where(scope: Scope, student_id: int | None) -> tuple[str, list[Any]]:
+    """For mart_attendance_student_month aliased `m` (its rows span every subject, so no subject_id)."""
+    where, params = _where(replace(scope, subject_id=None), student_id, "month_start")
+    if scope.subject_id is not None:
+        where += (
+            " AND EXISTS (SELECT 1 FROM mart_attendance_daily d WHERE d.student_id = m.student_id"
+            " AND d.month_start = m.month_start AND d.subject_id = ?)"
+        )
+        params.append(scope.subject_id)
     return where, params
 
 
@@ -92,9 +112,10 @@ def summary(reader: WarehouseReader, scope: Scope, student_id: int | None = None
         """,
         params,
     ).row(0, named=True)
-    month_where, month_params = _where(scope, student_id, "month_start")
+    month_where, month_params = _month_where(scope, student_id)
     flagged = reader.query(
-        f"SELECT count(DISTINCT student_id) FROM mart_attendance_student_month WHERE is_systematic AND {month_where}",
+        "SELECT count(DISTINCT student_id) FROM mart_attendance_student_month m "
+        f"WHERE is_systematic AND {month_where}",
         month_params,
     ).item()
     held, missed = int(row["held"]), int(row["missed"])
@@ -195,7 +216,7 @@ def heatmap(
 
 def systematic(reader: WarehouseReader, scope: Scope, student_id: int | None = None) -> pl.DataFrame:
     """Students whose absence in a month of the period was systematic, one row per student × month."""
-    where, params = _where(scope, student_id, "month_start")
+    where, params = _month_where(scope, student_id)
     return reader.query(
         f"""
         SELECT group_name AS "Группа", student_name AS "Студент", strftime(month_start, '%m.%Y') AS "Месяц",
@@ -203,7 +224,7 @@ def systematic(reader: WarehouseReader, scope: Scope, student_id: int | None = N
                hours_excused AS "По уважительной причине", hours_unexcused AS "Без уважительной причины",
                round(100 * share_missed, 1) AS "Доля пропусков, %", lates AS "Опозданий",
                student_id AS _student_id, month_start AS _month_start
-        FROM mart_attendance_student_month
+        FROM mart_attendance_student_month m
         WHERE is_systematic AND {where}
         ORDER BY month_start DESC, share_missed DESC, group_name, student_name
         """,
@@ -213,6 +234,8 @@ def systematic(reader: WarehouseReader, scope: Scope, student_id: int | None = N
 
 def monthly_trend(reader: WarehouseReader, scope: Scope, student_id: int | None = None) -> pl.DataFrame:
     """Month by month: hours missed, excused and unexcused, the share and systematic absentees."""
+    if scope.subject_id is not None:
+        return _subject_monthly_trend(reader, scope, student_id)
     where, params = _where(scope, student_id, "month_start")
     if student_id is None:
         source, held, flagged = "mart_attendance_group_month", "student_hours_held", "systematic_students"
@@ -232,4 +255,30 @@ def monthly_trend(reader: WarehouseReader, scope: Scope, student_id: int | None 
         GROUP BY month_start ORDER BY month_start
         """,
         params,
+    )
+
+
+def _subject_monthly_trend(reader: WarehouseReader, scope: Scope, student_id: int | None) -> pl.DataFrame:
+    """monthly_trend for one subject: its hours from the daily mart (the monthly marts span all subjects)."""
+    where, params = _where(scope, student_id, "month_start")
+    month_where, month_params = _month_where(scope, student_id)
+    return reader.query(
+        f"""
+        WITH hours AS (
+            SELECT month_start, {_HOURS}
+            FROM mart_attendance_daily WHERE {where}
+            GROUP BY month_start
+        ),
+        flagged AS (
+            SELECT month_start, count(*)::INTEGER AS flagged
+            FROM mart_attendance_student_month m WHERE is_systematic AND {month_where}
+            GROUP BY month_start
+        )
+        SELECT h.month_start AS "Месяц", h."Проведено часов", h."Пропущено часов", h."По уважительной причине",
+               h."Без уважительной причины", h."Опозданий", h."Доля пропусков, %",
+               coalesce(f.flagged, 0)::INTEGER AS "Систематически пропускающих"
+        FROM hours h LEFT JOIN flagged f ON f.month_start = h.month_start
+        ORDER BY h.month_start
+        """,
+        params + month_params,
     )

@@ -326,6 +326,7 @@ def control_works(reader: WarehouseReader, scope: Scope) -> pl.DataFrame:
                teacher_name AS "Преподаватель", coalesce(topic, work_done, '—') AS "Тема",
                students_written AS "Писали", students_absent AS "Отсутствовали", marked AS "Оценено",
                unmarked AS "Не проверено", n5 AS "5", n4 AS "4", n3 AS "3", n2 AS "2",
+               CASE WHEN numeric_marks > 0 THEN round(100.0 * n2 / numeric_marks, 1) END AS "Доля «2», %",
                avg_mark AS "Средний балл", abs_progress_pct AS "Успеваемость, %", quality_pct AS "Качество, %",
                lesson_id AS _lesson_id
         FROM mart_control_work WHERE {where}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -115,6 +116,41 @@ def test_monthly_trend(built):
     )
     one = attendance.monthly_trend(reader, wide, world.student_ids[0])
     assert one.filter(one["Месяц"] == scope.start)["Доля пропусков, %"].item() == 100.0
+
+
+def test_subject_filter_and_no_teacher_filter(built):
+    world, reader, scope, _ = built
+    os_only = replace(
+        scope, subject_id=world.subject_id
+    )  # the lesson where student 0 was «н», student 1 «оп»
+    s = attendance.summary(reader, os_only)
+    assert (s["hours_held"], s["hours_missed"], s["hours_excused"], s["hours_unexcused"], s["lates"]) == (
+        10,
+        2,
+        0,
+        2,
+        1,
+    )
+    # the month's flag is over all subjects; student 0 had this subject that month, so is counted
+    assert s["systematic_students"] == 1
+    assert attendance.systematic(reader, os_only)["Студент"].to_list() == ["Абрамов Илья Сергеевич"]
+    pe = attendance.summary(reader, replace(scope, subject_id=world.credit_subject_id))
+    assert (pe["hours_missed"], pe["hours_excused"], pe["lates"]) == (2, 2, 0)
+    trend = attendance.monthly_trend(reader, os_only).row(0, named=True)
+    assert (
+        trend["Месяц"],
+        trend["Проведено часов"],
+        trend["Пропущено часов"],
+        trend["Доля пропусков, %"],
+    ) == (
+        scope.start,
+        10,
+        2,
+        20.0,
+    )
+    assert trend["Систематически пропускающих"] == 1
+    with pytest.raises(ValueError, match="преподавателю"):
+        attendance.by_student(reader, replace(scope, teacher_id=world.teacher_id))
 
 
 def test_group_ids_restrict_every_query(built):

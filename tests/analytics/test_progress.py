@@ -142,6 +142,7 @@ def test_distribution_control_works_debts_and_risk(built):
     row = works.row(0, named=True)
     assert (row["Писали"], row["Отсутствовали"], row["Оценено"], row["Не проверено"]) == (4, 1, 2, 2)
     assert (row["Средний балл"], row["Успеваемость, %"], row["Качество, %"]) == (4.5, 100.0, 100.0)
+    assert row["Доля «2», %"] == 0.0  # of the two marked, none a 2
     debts = progress.debts(reader, world.college_id, None)
     assert debts.select("Студент", "Задолженность").rows() == [
         ("Волков Денис Андреевич", "Не аттестован (н/а)")
