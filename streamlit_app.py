@@ -52,6 +52,10 @@ menu: dict[str, list[st.Page]] = {
 }
 if actor.has(Role.teacher):
     menu[""].append(st.Page("pages/journal.py", title="Журнал", icon=":material/edit_note:"))
+if actor.has(Role.student, Role.guardian, Role.curator):
+    menu[""].append(st.Page("pages/diary.py", title="Дневник", icon=":material/menu_book:"))
+if actor.has(Role.curator, Role.deputy, Role.officer):
+    menu[""].append(st.Page("pages/my_group.py", title="Моя группа", icon=":material/groups:"))
 if actor.has(Role.deputy, Role.officer):
     menu[""].append(st.Page("pages/substitutions.py", title="Замены", icon=":material/swap_horiz:"))
 if actor.has(Role.deputy):

@@ -74,45 +74,71 @@ def create_user(
 ) -> tuple[int, str | None]:
     """Create an account. Without a password a one-time initial one is generated and returned."""
     login = login.strip().lower()
-    initial = None
     with audit.user_action(session, actor, "user.create", entity="user_account", details={"login": login}):
-        if not login:
-            raise DomainError("Укажите логин.")
-        if not roles:
-            raise DomainError("Укажите хотя бы одну роль пользователя.")
-        if session.exec(select(UserAccount.id).where(UserAccount.login == login)).first() is not None:
-            raise DomainError(f"Логин «{login}» уже занят: выберите другой.")
-        expires = None
-        if password is None:
-            initial = password = generate_initial_password()
-            must_change_password = True
-            expires = _db_now(session) + timedelta(days=get_settings().initial_password_days)
-        else:
-            validate_password(password, login=login)
-        user = UserAccount(
-            college_id=college_id,
-            login=login,
-            password_hash=hash_password(password),
-            full_name=full_name,
-            must_change_password=must_change_password,
-            password_expires_at=expires,
-        )
-        session.add(user)
-        session.flush()
-        assert user.id is not None
-        for role in roles:
-            session.add(UserRole(user_id=user.id, role=role.value))
-        audit.record(
+        user_id, initial = add_user(
             session,
             actor,
-            "user.create",
-            entity="user_account",
-            entity_id=user.id,
             college_id=college_id,
-            details={"login": login, "roles": sorted(r.value for r in roles)},
+            login=login,
+            full_name=full_name,
+            roles=roles,
+            password=password,
+            must_change_password=must_change_password,
         )
-        user_id = user.id
     return user_id, initial
+
+
+def add_user(
+    session: Session,
+    actor: Actor | None,
+    *,
+    college_id: int,
+    login: str,
+    full_name: str,
+    roles: set[Role],
+    password: str | None = None,
+    must_change_password: bool = False,
+) -> tuple[int, str | None]:
+    """create_user's checks and rows inside the caller's transaction (a curator links the new
+    account to a student or guardian in the same transaction)."""
+    login = login.strip().lower()
+    initial = None
+    if not login:
+        raise DomainError("Укажите логин.")
+    if not roles:
+        raise DomainError("Укажите хотя бы одну роль пользователя.")
+    if session.exec(select(UserAccount.id).where(UserAccount.login == login)).first() is not None:
+        raise DomainError(f"Логин «{login}» уже занят: выберите другой.")
+    expires = None
+    if password is None:
+        initial = password = generate_initial_password()
+        must_change_password = True
+        expires = _db_now(session) + timedelta(days=get_settings().initial_password_days)
+    else:
+        validate_password(password, login=login)
+    user = UserAccount(
+        college_id=college_id,
+        login=login,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        must_change_password=must_change_password,
+        password_expires_at=expires,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    for role in roles:
+        session.add(UserRole(user_id=user.id, role=role.value))
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        entity="user_account",
+        entity_id=user.id,
+        college_id=college_id,
+        details={"login": login, "roles": sorted(r.value for r in roles)},
+    )
+    return user.id, initial
 
 
 def issue_initial_password(actor: Actor, user_id: int, *, session: Session) -> str:
@@ -121,14 +147,20 @@ def issue_initial_password(actor: Actor, user_id: int, *, session: Session) -> s
         user = session.get(UserAccount, user_id)
         if user is None or user.college_id != actor.college_id:
             raise DomainError("Учётная запись не найдена.")
-        password = generate_initial_password()
-        user.password_hash = hash_password(password)
-        user.must_change_password = True
-        user.password_expires_at = _db_now(session) + timedelta(days=get_settings().initial_password_days)
-        user.failed_logins = 0
-        user.locked_until = None
-        session.add(user)
-        audit.record(session, actor, "user.initial_password", entity="user_account", entity_id=user_id)
+        password = reset_initial_password(session, actor, user)
+    return password
+
+
+def reset_initial_password(session: Session, actor: Actor, user: UserAccount) -> str:
+    """issue_initial_password's change inside the caller's transaction."""
+    password = generate_initial_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.password_expires_at = _db_now(session) + timedelta(days=get_settings().initial_password_days)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    audit.record(session, actor, "user.initial_password", entity="user_account", entity_id=user.id)
     return password
 
 

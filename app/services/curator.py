@@ -1,0 +1,897 @@
+"""The curator's group (Моя группа): the list of students and guardians kept true, credentials for the
+diary, valid reasons for absences, and the group at a glance.
+
+A curator acts only on the groups they curate; the deputy director and the officer on any group of
+their college. Every change is one transaction, audited with its values before and after; a refusal
+is audited too. Nothing here deletes a student: one who leaves gets `left_on`, and their marks and
+attendance stay in the journal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app import audit
+from app.actor import Actor
+from app.demo.names import translit
+from app.domain import NUMERIC_MARKS, AttendanceStatus, Role, fmt_date, full_name, short_name
+from app.errors import AccessDenied, DomainError, NotFound
+from app.models import (
+    Attendance,
+    Guardian,
+    Lesson,
+    Student,
+    StudentGuardian,
+    StudyGroup,
+    Subject,
+    Teacher,
+    UserAccount,
+    UserRole,
+)
+from app.services import accounts
+from app.services.diary import semester_bounds
+from app.services.journal import college_today
+from app.settings import get_settings
+
+# The documents a valid reason for an absence rests on.
+REASON_KINDS: tuple[str, ...] = ("Справка", "Приказ", "Заявление родителей")
+RELATIONS: tuple[str, ...] = ("мать", "отец", "бабушка", "дедушка", "опекун", "родитель", "другое")
+# Accounts a curator may issue a password for: the diary's readers, never staff.
+DIARY_ROLES = frozenset({Role.student.value, Role.guardian.value})
+MAX_NAME = 60
+MAX_REASON = 300
+_NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[ '\-][A-Za-zА-Яа-яЁё]+)*$")
+_PHONE_CHARS_RE = re.compile(r"^[0-9 +()\-]*$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class StudentData:
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    birth_date: date | None = None
+    subgroup: int = 1
+    enrolled_on: date | None = None  # a new student: defaults to today
+
+
+@dataclass(frozen=True)
+class GuardianData:
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    id: int
+    name: str
+    curator: str
+
+
+@dataclass(frozen=True)
+class GuardianRow:
+    id: int
+    last_name: str
+    first_name: str
+    middle_name: str
+    relation: str
+    phone: str
+    email: str
+    login: str | None
+
+    @property
+    def name(self) -> str:
+        return full_name(self.last_name, self.first_name, self.middle_name)
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    id: int
+    last_name: str
+    first_name: str
+    middle_name: str
+    birth_date: date | None
+    subgroup: int
+    enrolled_on: date
+    left_on: date | None
+    login: str | None
+    guardians: tuple[GuardianRow, ...]
+
+    @property
+    def name(self) -> str:
+        return full_name(self.last_name, self.first_name, self.middle_name)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    login: str
+    password: str  # shown once: only its hash is kept
+    full_name: str
+    new_account: bool
+
+
+@dataclass(frozen=True)
+class AbsenceRow:
+    attendance_id: int
+    lesson_date: date
+    pair_number: int
+    subject: str
+    hours: int
+    status: AttendanceStatus
+    reason: str
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    student_id: int
+    name: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    group_name: str
+    students: int
+    average: float | None  # numeric ongoing marks of the current semester
+    marks: int
+    semester_start: date
+    month_start: date
+    hours_excused_month: int
+    hours_unexcused_month: int
+    at_risk: tuple[AtRisk, ...]
+
+    @property
+    def hours_missed_month(self) -> int:
+        return self.hours_excused_month + self.hours_unexcused_month
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _may_act_on(actor: Actor, group: StudyGroup) -> bool:
+    if group.college_id != actor.college_id:
+        return False
+    if actor.has(Role.deputy, Role.officer):
+        return True
+    return (
+        actor.has(Role.curator)
+        and actor.teacher_id is not None
+        and group.curator_teacher_id == actor.teacher_id
+    )
+
+
+def _group(session: Session, actor: Actor, group_id: int) -> StudyGroup:
+    group = session.get(StudyGroup, group_id)
+    if group is None or group.college_id != actor.college_id:
+        raise NotFound("Группа не найдена.")
+    if not _may_act_on(actor, group):
+        raise AccessDenied("Эта группа вам недоступна: куратор работает только со своими группами.")
+    return group
+
+
+def _student(session: Session, actor: Actor, student_id: int, *, lock: bool = False) -> Student:
+    query = select(Student).where(Student.id == student_id)
+    student = session.exec(query.with_for_update() if lock else query).first()
+    if student is None or student.college_id != actor.college_id:
+        raise NotFound("Студент не найден.")
+    _group(session, actor, student.study_group_id)
+    return student
+
+
+def _guardian(session: Session, actor: Actor, guardian_id: int, *, lock: bool = False) -> Guardian:
+    """A guardian the actor may act on: one of a student in a group the actor may act on."""
+    query = select(Guardian).where(Guardian.id == guardian_id)
+    guardian = session.exec(query.with_for_update() if lock else query).first()
+    if guardian is None or guardian.college_id != actor.college_id:
+        raise NotFound("Родитель (законный представитель) не найден.")
+    if actor.has(Role.deputy, Role.officer):
+        return guardian
+    groups = session.exec(
+        select(StudyGroup)
+        .join(Student, col(Student.study_group_id) == StudyGroup.id)
+        .join(StudentGuardian, col(StudentGuardian.student_id) == Student.id)
+        .where(StudentGuardian.guardian_id == guardian_id)
+    ).all()
+    if not any(_may_act_on(actor, g) for g in groups):
+        raise AccessDenied("Этот родитель не относится к студентам ваших групп.")
+    return guardian
+
+
+def groups(actor: Actor, *, session: Session) -> list[GroupRef]:
+    """The groups the actor keeps: curated ones, or (deputy director, officer) every group of the college."""
+    query = (
+        select(StudyGroup, Teacher)
+        .join(Teacher, col(Teacher.id) == StudyGroup.curator_teacher_id, isouter=True)
+        .where(StudyGroup.college_id == actor.college_id)
+        .order_by(col(StudyGroup.name))
+    )
+    if not actor.has(Role.deputy, Role.officer):
+        if not actor.has(Role.curator) or actor.teacher_id is None:
+            return []
+        query = query.where(StudyGroup.curator_teacher_id == actor.teacher_id)
+    out = []
+    for group, teacher in session.exec(query):
+        assert group.id is not None
+        curator = short_name(teacher.last_name, teacher.first_name, teacher.middle_name) if teacher else ""
+        out.append(GroupRef(group.id, group.name, curator))
+    return out
+
+
+# --------------------------------------------------------------------------- the group list
+
+
+def group_list(
+    actor: Actor, group_id: int, *, session: Session, include_left: bool = False
+) -> list[StudentRow]:
+    """The group's students with their guardians and contacts (two queries, whatever the size)."""
+    _group(session, actor, group_id)
+    query = select(Student, UserAccount.login).join(
+        UserAccount, col(UserAccount.id) == Student.user_id, isouter=True
+    )
+    query = query.where(Student.study_group_id == group_id)
+    if not include_left:
+        query = query.where(col(Student.left_on).is_(None))
+    students = list(
+        session.exec(
+            query.order_by(col(Student.last_name), col(Student.first_name), col(Student.middle_name))
+        )
+    )
+    ids = [s.id for s, _ in students]
+    guardians: dict[int, list[GuardianRow]] = defaultdict(list)
+    if ids:
+        rows = session.exec(
+            select(StudentGuardian.student_id, StudentGuardian.relation, Guardian, UserAccount.login)
+            .join(Guardian, col(Guardian.id) == StudentGuardian.guardian_id)
+            .join(UserAccount, col(UserAccount.id) == Guardian.user_id, isouter=True)
+            .where(col(StudentGuardian.student_id).in_(ids))
+            .order_by(col(Guardian.last_name), col(Guardian.first_name))
+        )
+        for student_id, relation, g, login in rows:
+            assert g.id is not None
+            guardians[student_id].append(
+                GuardianRow(g.id, g.last_name, g.first_name, g.middle_name, relation, g.phone, g.email, login)
+            )
+    out = []
+    for s, login in students:
+        assert s.id is not None
+        out.append(
+            StudentRow(
+                s.id,
+                s.last_name,
+                s.first_name,
+                s.middle_name,
+                s.birth_date,
+                s.subgroup,
+                s.enrolled_on,
+                s.left_on,
+                login,
+                tuple(guardians.get(s.id, ())),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _name(value: str, title: str, *, required: bool = True) -> str:
+    value = " ".join(value.split())
+    if not value:
+        if required:
+            raise DomainError(f"Укажите {title}.")
+        return ""
+    if len(value) > MAX_NAME:
+        raise DomainError(f"Поле «{title}» длиннее {MAX_NAME} символов.")
+    if not _NAME_RE.match(value):
+        raise DomainError(f"Поле «{title}» может содержать только буквы, дефис, апостроф и пробел.")
+    return value
+
+
+def normalise_phone(value: str) -> str:
+    """«8 (912) 345-67-89» -> «+7 912 345-67-89»; an empty phone stays empty."""
+    value = value.strip()
+    if not value:
+        return ""
+    digits = re.sub(r"\D", "", value)
+    if _PHONE_CHARS_RE.match(value) and len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    elif not (_PHONE_CHARS_RE.match(value) and len(digits) == 10 and not value.startswith("+")):
+        raise DomainError("Телефон указан неверно: нужен российский номер, например +7 912 345-67-89.")
+    return f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
+
+
+def normalise_email(value: str) -> str:
+    value = value.strip().lower()
+    if value and (len(value) > 254 or not _EMAIL_RE.match(value)):
+        raise DomainError("Адрес электронной почты указан неверно: нужен адрес вида ivanova@mail.ru.")
+    return value
+
+
+def _student_values(data: StudentData, today: date) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "last_name": _name(data.last_name, "фамилию"),
+        "first_name": _name(data.first_name, "имя"),
+        "middle_name": _name(data.middle_name, "отчество", required=False),
+        "birth_date": data.birth_date,
+        "subgroup": data.subgroup,
+    }
+    if data.birth_date is not None:
+        if data.birth_date > today:
+            raise DomainError("Дата рождения не может быть в будущем.")
+        if data.birth_date < date(today.year - 100, 1, 1):
+            raise DomainError(f"Дата рождения {fmt_date(data.birth_date)} указана неверно.")
+    if data.subgroup not in (1, 2):
+        raise DomainError("Подгруппа — 1 или 2.")
+    return values
+
+
+def _guardian_values(data: GuardianData) -> dict[str, Any]:
+    return {
+        "last_name": _name(data.last_name, "фамилию"),
+        "first_name": _name(data.first_name, "имя"),
+        "middle_name": _name(data.middle_name, "отчество", required=False),
+        "phone": normalise_phone(data.phone),
+        "email": normalise_email(data.email),
+    }
+
+
+def _relation(value: str) -> str:
+    value = " ".join(value.split()).lower() or "родитель"
+    if len(value) > 30:
+        raise DomainError("Степень родства длиннее 30 символов.")
+    return value
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def _snapshot(row: Student | Guardian, keys: list[str]) -> dict[str, Any]:
+    return _jsonable({k: getattr(row, k) for k in keys})
+
+
+# --------------------------------------------------------------------------- students
+
+
+def add_student(actor: Actor, group_id: int, data: StudentData, *, session: Session) -> int:
+    details: dict[str, Any] = {"group_id": group_id}
+    with audit.user_action(
+        session, actor, "student.add", entity="study_group", entity_id=group_id, details=details
+    ):
+        group = _group(session, actor, group_id)
+        today = college_today(session=session)
+        values = _student_values(data, today)
+        enrolled_on = data.enrolled_on or today
+        if values["birth_date"] is not None and enrolled_on <= values["birth_date"]:
+            raise DomainError("Дата зачисления раньше даты рождения.")
+        twin = session.exec(
+            select(Student.id).where(
+                Student.study_group_id == group_id,
+                col(Student.left_on).is_(None),
+                Student.last_name == values["last_name"],
+                Student.first_name == values["first_name"],
+                Student.middle_name == values["middle_name"],
+                Student.birth_date == values["birth_date"],
+            )
+        ).first()
+        if twin is not None:
+            raise DomainError(
+                f"{full_name(values['last_name'], values['first_name'])} уже есть в группе {group.name}."
+            )
+        student = Student(
+            college_id=actor.college_id, study_group_id=group_id, enrolled_on=enrolled_on, **values
+        )
+        session.add(student)
+        session.flush()
+        assert student.id is not None
+        details["after"] = _jsonable({**values, "enrolled_on": enrolled_on})
+        audit.record(session, actor, "student.add", entity="student", entity_id=student.id, details=details)
+        student_id = student.id
+    return student_id
+
+
+_STUDENT_KEYS = ["last_name", "first_name", "middle_name", "birth_date", "subgroup"]
+
+
+def update_student(actor: Actor, student_id: int, data: StudentData, *, session: Session) -> None:
+    details: dict[str, Any] = {}
+    with audit.user_action(
+        session, actor, "student.update", entity="student", entity_id=student_id, details=details
+    ):
+        student = _student(session, actor, student_id, lock=True)
+        values = _student_values(data, college_today(session=session))
+        if values["birth_date"] is not None and student.enrolled_on <= values["birth_date"]:
+            raise DomainError("Дата рождения позже даты зачисления.")
+        before = _snapshot(student, _STUDENT_KEYS)
+        after = _jsonable(values)
+        if before == after:
+            raise DomainError("Нечего сохранять: данные не изменились.", code="nothing")
+        for key, value in values.items():
+            setattr(student, key, value)
+        session.add(student)
+        details.update(before=before, after=after)
+        audit.record(
+            session, actor, "student.update", entity="student", entity_id=student_id, details=details
+        )
+
+
+def move_out(actor: Actor, student_id: int, left_on: date, reason: str, *, session: Session) -> None:
+    """The student leaves the group on `left_on` (отчисление, перевод): the row and its history stay."""
+    details: dict[str, Any] = {"left_on": left_on.isoformat(), "reason": reason.strip()[:MAX_REASON]}
+    with audit.user_action(
+        session, actor, "student.move_out", entity="student", entity_id=student_id, details=details
+    ):
+        student = _student(session, actor, student_id, lock=True)
+        who = full_name(student.last_name, student.first_name)
+        if not reason.strip():
+            raise DomainError("Укажите основание выбытия (например, «приказ № 112-к от 20.11.2026»).")
+        if student.left_on is not None:
+            raise DomainError(f"{who} уже выбыл(а) {fmt_date(student.left_on)}.")
+        if left_on <= student.enrolled_on:
+            raise DomainError(
+                f"Дата выбытия должна быть позже даты зачисления ({fmt_date(student.enrolled_on)})."
+            )
+        last = session.execute(
+            text(
+                """
+                SELECT max(l.lesson_date) FROM lesson l
+                WHERE l.id IN (SELECT lesson_id FROM mark WHERE student_id = :sid
+                               UNION SELECT lesson_id FROM attendance WHERE student_id = :sid)
+                """
+            ),
+            {"sid": student_id},
+        ).scalar_one()
+        if last is not None and left_on <= last:
+            # The journal keeps what was recorded: a student must still be on the roster of those lessons.
+            raise DomainError(
+                f"У {who} есть записи в журнале за {fmt_date(last)}: дата выбытия должна быть позже этого дня."
+            )
+        student.left_on = left_on
+        session.add(student)
+        details.update(before={"left_on": None}, after={"left_on": left_on.isoformat()})
+        audit.record(
+            session, actor, "student.move_out", entity="student", entity_id=student_id, details=details
+        )
+
+
+# --------------------------------------------------------------------------- guardians
+
+
+def add_guardian(
+    actor: Actor, student_id: int, data: GuardianData, relation: str = "родитель", *, session: Session
+) -> int:
+    details: dict[str, Any] = {"student_id": student_id}
+    with audit.user_action(
+        session, actor, "guardian.add", entity="student", entity_id=student_id, details=details
+    ):
+        _student(session, actor, student_id)
+        values = _guardian_values(data)
+        rel = _relation(relation)
+        guardian = Guardian(college_id=actor.college_id, **values)
+        session.add(guardian)
+        session.flush()
+        assert guardian.id is not None
+        session.add(StudentGuardian(student_id=student_id, guardian_id=guardian.id, relation=rel))
+        details.update(after={**values, "relation": rel})
+        audit.record(
+            session, actor, "guardian.add", entity="guardian", entity_id=guardian.id, details=details
+        )
+        guardian_id = guardian.id
+    return guardian_id
+
+
+_GUARDIAN_KEYS = ["last_name", "first_name", "middle_name", "phone", "email"]
+
+
+def update_guardian(actor: Actor, guardian_id: int, data: GuardianData, *, session: Session) -> None:
+    details: dict[str, Any] = {}
+    with audit.user_action(
+        session, actor, "guardian.update", entity="guardian", entity_id=guardian_id, details=details
+    ):
+        guardian = _guardian(session, actor, guardian_id, lock=True)
+        values = _guardian_values(data)
+        before = _snapshot(guardian, _GUARDIAN_KEYS)
+        if before == values:
+            raise DomainError("Нечего сохранять: данные не изменились.", code="nothing")
+        for key, value in values.items():
+            setattr(guardian, key, value)
+        session.add(guardian)
+        if guardian.user_id is not None:
+            account = session.get(UserAccount, guardian.user_id)
+            if account is not None:
+                account.full_name = full_name(
+                    values["last_name"], values["first_name"], values["middle_name"]
+                )
+                session.add(account)
+        details.update(before=before, after=values)
+        audit.record(
+            session, actor, "guardian.update", entity="guardian", entity_id=guardian_id, details=details
+        )
+
+
+def find_guardians(actor: Actor, last_name: str, first_name: str, *, session: Session) -> list[GuardianRow]:
+    """Guardians of the college with this name (a second child's curator links the same person).
+    Only the name and a masked phone are shown: the match is to be confirmed with the family."""
+    if not actor.has(Role.curator, Role.deputy, Role.officer):
+        return []
+    rows = session.exec(
+        select(Guardian, UserAccount.login)
+        .join(UserAccount, col(UserAccount.id) == Guardian.user_id, isouter=True)
+        .where(
+            Guardian.college_id == actor.college_id,
+            col(Guardian.last_name).ilike(" ".join(last_name.split())),
+            col(Guardian.first_name).ilike(" ".join(first_name.split())),
+        )
+        .order_by(col(Guardian.middle_name))
+        .limit(20)
+    )
+    out = []
+    for g, login in rows:
+        assert g.id is not None
+        masked = f"{g.phone[:6]}…{g.phone[-2:]}" if len(g.phone) > 8 else ""
+        out.append(GuardianRow(g.id, g.last_name, g.first_name, g.middle_name, "", masked, "", login))
+    return out
+
+
+def link_guardian(
+    actor: Actor, student_id: int, guardian_id: int, relation: str = "родитель", *, session: Session
+) -> None:
+    details: dict[str, Any] = {"guardian_id": guardian_id}
+    with audit.user_action(
+        session, actor, "guardian.link", entity="student", entity_id=student_id, details=details
+    ):
+        _student(session, actor, student_id)
+        guardian = session.get(Guardian, guardian_id)
+        if guardian is None or guardian.college_id != actor.college_id:
+            raise NotFound("Родитель (законный представитель) не найден.")
+        if session.get(StudentGuardian, (student_id, guardian_id)) is not None:
+            raise DomainError("Этот родитель уже указан у студента.")
+        rel = _relation(relation)
+        session.add(StudentGuardian(student_id=student_id, guardian_id=guardian_id, relation=rel))
+        details.update(relation=rel)
+        audit.record(session, actor, "guardian.link", entity="student", entity_id=student_id, details=details)
+
+
+def unlink_guardian(actor: Actor, student_id: int, guardian_id: int, *, session: Session) -> None:
+    """The guardian no longer reads this student's diary; the guardian's record itself stays."""
+    details: dict[str, Any] = {"guardian_id": guardian_id}
+    with audit.user_action(
+        session, actor, "guardian.unlink", entity="student", entity_id=student_id, details=details
+    ):
+        _student(session, actor, student_id)
+        link = session.get(StudentGuardian, (student_id, guardian_id))
+        if link is None:
+            raise NotFound("Этот родитель не указан у студента.")
+        details.update(before={"relation": link.relation})
+        session.delete(link)
+        audit.record(
+            session, actor, "guardian.unlink", entity="student", entity_id=student_id, details=details
+        )
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def suggest_login(session: Session, last_name: str, first_name: str, middle_name: str = "") -> str:
+    """«Абрамова Ольга Ивановна» -> «abramova.oi», or «abramova.oi2» … when taken."""
+    initials = translit("".join(p[0] for p in (first_name, middle_name) if p))
+    base = ".".join(p for p in (translit(last_name).replace(" ", "").replace("'", ""), initials) if p)
+    base = re.sub(r"[^a-z0-9.]", "", base) or "user"
+    taken = set(
+        session.exec(
+            select(UserAccount.login).where(col(UserAccount.login).startswith(base, autoescape=True))
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def issue_student_credentials(
+    actor: Actor, student_id: int, *, session: Session, login: str | None = None
+) -> Credentials:
+    """A login (new or existing) and a one-time password to hand to the student."""
+    details: dict[str, Any] = {"student_id": student_id}
+    with audit.user_action(
+        session, actor, "credentials.issue", entity="student", entity_id=student_id, details=details
+    ):
+        student = _student(session, actor, student_id, lock=True)
+        if student.left_on is not None:
+            raise DomainError("Студент выбыл из группы: доступ к дневнику ему не выдаётся.")
+        creds = _issue(session, actor, student, Role.student, login, details)
+        audit.record(
+            session, actor, "credentials.issue", entity="student", entity_id=student_id, details=details
+        )
+    return creds
+
+
+def issue_guardian_credentials(
+    actor: Actor, guardian_id: int, *, session: Session, login: str | None = None
+) -> Credentials:
+    """A login (new or existing) and a one-time password to hand to the guardian (§3.1.2)."""
+    details: dict[str, Any] = {"guardian_id": guardian_id}
+    with audit.user_action(
+        session, actor, "credentials.issue", entity="guardian", entity_id=guardian_id, details=details
+    ):
+        guardian = _guardian(session, actor, guardian_id, lock=True)
+        creds = _issue(session, actor, guardian, Role.guardian, login, details)
+        audit.record(
+            session, actor, "credentials.issue", entity="guardian", entity_id=guardian_id, details=details
+        )
+    return creds
+
+
+def _issue(
+    session: Session,
+    actor: Actor,
+    person: Student | Guardian,
+    role: Role,
+    login: str | None,
+    details: dict[str, Any],
+) -> Credentials:
+    name = full_name(person.last_name, person.first_name, person.middle_name)
+    if person.user_id is not None:
+        account = session.exec(
+            select(UserAccount).where(UserAccount.id == person.user_id).with_for_update()
+        ).one()
+        roles = set(session.exec(select(UserRole.role).where(UserRole.user_id == account.id)))
+        if not roles <= DIARY_ROLES:
+            # A guardian who also works at the college: their password is the officer's business.
+            raise AccessDenied(
+                "У этой учётной записи есть права сотрудника: пароль выдаёт ответственный за электронный журнал."
+            )
+        if not account.is_active:
+            raise DomainError(
+                "Учётная запись отключена: включить её может ответственный за электронный журнал."
+            )
+        password = accounts.reset_initial_password(session, actor, account)
+        details.update(login=account.login, new_account=False)
+        return Credentials(account.login, password, name, False)
+    if login is not None and login.strip():
+        login = login.strip().lower()
+        if not _LOGIN_RE.match(login):
+            raise DomainError(
+                "Логин — от 3 до 64 латинских букв, цифр, точек, дефисов и подчёркиваний, начинается с буквы или цифры."
+            )
+    else:
+        login = suggest_login(session, person.last_name, person.first_name, person.middle_name)
+    user_id, initial = accounts.add_user(
+        session, actor, college_id=actor.college_id, login=login, full_name=name, roles={role}
+    )
+    assert initial is not None
+    person.user_id = user_id
+    session.add(person)
+    details.update(login=login, new_account=True, user_id=user_id)
+    return Credentials(login, initial, name, True)
+
+
+# --------------------------------------------------------------------------- absences
+
+
+def absences(
+    actor: Actor, student_id: int, start: date, end: date, *, session: Session, only_unexcused: bool = True
+) -> list[AbsenceRow]:
+    """The student's absences over [start, end], for the curator to record valid reasons."""
+    _student(session, actor, student_id)
+    statuses = ["absent"] if only_unexcused else ["absent", "excused"]
+    rows = session.execute(
+        text(
+            """
+            SELECT a.id, l.lesson_date, l.pair_number, s.name AS subject, l.hours, a.status, a.reason
+            FROM attendance a
+            JOIN lesson l ON l.id = a.lesson_id
+            JOIN subject s ON s.id = l.subject_id
+            WHERE a.student_id = :sid AND a.status = ANY(:statuses)
+              AND l.lesson_date BETWEEN :start AND :end
+            ORDER BY l.lesson_date, l.pair_number
+            """
+        ),
+        {"sid": student_id, "statuses": statuses, "start": start, "end": end},
+    ).mappings()
+    return [
+        AbsenceRow(
+            r["id"],
+            r["lesson_date"],
+            r["pair_number"],
+            r["subject"],
+            r["hours"],
+            AttendanceStatus(r["status"]),
+            r["reason"],
+        )
+        for r in rows
+    ]
+
+
+def excuse_absences(
+    actor: Actor,
+    student_id: int,
+    attendance_ids: list[int],
+    reason_kind: str,
+    document_date: date,
+    note: str = "",
+    *,
+    session: Session,
+) -> int:
+    """Record a valid reason for the chosen absences: «н» becomes «ув». Marks are never touched."""
+    details: dict[str, Any] = {
+        "student_id": student_id,
+        "attendance_ids": sorted(set(attendance_ids)),
+        "reason_kind": reason_kind,
+        "document_date": document_date.isoformat(),
+    }
+    with audit.user_action(
+        session, actor, "attendance.excuse", entity="student", entity_id=student_id, details=details
+    ):
+        _student(session, actor, student_id)
+        if not attendance_ids:
+            raise DomainError("Выберите пропуски, для которых есть уважительная причина.")
+        if reason_kind not in REASON_KINDS:
+            raise DomainError("Укажите основание: " + ", ".join(REASON_KINDS).lower() + ".")
+        today = college_today(session=session)
+        if document_date > today:
+            raise DomainError("Дата документа не может быть в будущем.")
+        note = " ".join(note.split())
+        reason = f"{reason_kind} от {fmt_date(document_date)}" + (f": {note}" if note else "")
+        if len(reason) > MAX_REASON:
+            raise DomainError(f"Основание длиннее {MAX_REASON} символов: сократите примечание.")
+        rows = session.exec(
+            select(Attendance, col(Lesson.lesson_date))
+            .join(Lesson, col(Lesson.id) == Attendance.lesson_id)
+            .where(col(Attendance.id).in_(sorted(set(attendance_ids))))
+            .with_for_update(of=Attendance)
+        ).all()
+        if len(rows) != len(set(attendance_ids)) or any(a.student_id != student_id for a, _ in rows):
+            raise DomainError("Среди выбранных есть пропуски другого студента: обновите страницу.")
+        for a, day in rows:
+            if a.status != AttendanceStatus.absent.value:
+                raise DomainError(f"Пропуск {fmt_date(day)} уже не «н»: обновите страницу.")
+            if day > today:
+                raise DomainError(f"Занятие {fmt_date(day)} ещё не наступило.")
+        for a, day in sorted(rows, key=lambda r: (r[1], r[0].id or 0)):
+            before = {"status": a.status, "reason": a.reason}
+            a.status = AttendanceStatus.excused.value
+            a.reason = reason
+            session.add(a)
+            audit.record(
+                session,
+                actor,
+                "attendance.excuse",
+                entity="attendance",
+                entity_id=a.id,
+                details={
+                    "student_id": student_id,
+                    "lesson_date": day.isoformat(),
+                    "before": before,
+                    "after": {"status": a.status, "reason": reason},
+                    "document_date": document_date.isoformat(),
+                },
+            )
+        count = len(rows)
+    return count
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def group_stats(actor: Actor, group_id: int, *, session: Session) -> GroupStats:
+    """The group at a glance from the live journal: students, the semester's average, this month's
+    absences, and the students at risk (a subject whose ongoing marks average to «2» this semester,
+    or more than the systematic share of this month's hours missed)."""
+    group = _group(session, actor, group_id)
+    today = college_today(session=session)
+    semester_start, _ = semester_bounds(group.admission_year, today)
+    month_start = today.replace(day=1)
+    params = {"grp": group_id, "today": today, "sem": semester_start, "month": month_start}
+    students = {
+        r["id"]: r
+        for r in session.execute(
+            text(
+                """
+                SELECT id, last_name, first_name, middle_name FROM student
+                WHERE study_group_id = :grp AND enrolled_on <= :today AND (left_on IS NULL OR left_on > :today)
+                ORDER BY last_name, first_name
+                """
+            ),
+            params,
+        ).mappings()
+    }
+    marks = session.execute(
+        text(
+            """
+            WITH RECURSIVE originals AS (
+                SELECT m.id, m.student_id, l.subject_id FROM mark m JOIN lesson l ON l.id = m.lesson_id
+                WHERE l.study_group_id = :grp AND l.lesson_date BETWEEN :sem AND :today
+                  AND m.corrects_mark_id IS NULL
+            ), chain AS (
+                SELECT o.id AS original_id, o.id AS current_id, 0 AS depth FROM originals o
+                UNION ALL
+                SELECT chain.original_id, c.id, chain.depth + 1
+                FROM chain JOIN mark c ON c.corrects_mark_id = chain.current_id
+            ), heads AS (
+                SELECT DISTINCT ON (original_id) original_id, current_id FROM chain
+                ORDER BY original_id, depth DESC
+            )
+            SELECT o.student_id, o.subject_id, cur.value
+            FROM originals o JOIN heads h ON h.original_id = o.id JOIN mark cur ON cur.id = h.current_id
+            """
+        ),
+        params,
+    ).all()
+    hours = session.execute(
+        text(
+            """
+            SELECT st.id AS student_id,
+                   COALESCE(sum(l.hours), 0) AS held,
+                   COALESCE(sum(l.hours) FILTER (WHERE a.status = 'excused'), 0) AS excused,
+                   COALESCE(sum(l.hours) FILTER (WHERE a.status = 'absent'), 0) AS unexcused
+            FROM student st
+            JOIN lesson l ON l.study_group_id = st.study_group_id AND l.subgroup IN (0, st.subgroup)
+                 AND l.lesson_date BETWEEN GREATEST(:month, st.enrolled_on) AND :today
+            LEFT JOIN attendance a ON a.lesson_id = l.id AND a.student_id = st.id
+            WHERE st.study_group_id = :grp AND st.enrolled_on <= :today
+              AND (st.left_on IS NULL OR st.left_on > :today)
+            GROUP BY st.id
+            """
+        ),
+        params,
+    ).mappings()
+    subject_names = dict(
+        session.exec(
+            select(Subject.id, Subject.name).where(col(Subject.id).in_(sorted({r[1] for r in marks}) or [0]))
+        ).all()
+    )
+    numeric = [int(v) for sid, _, v in marks if sid in students and v in NUMERIC_MARKS]
+    per_subject: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for sid, subject_id, value in marks:
+        per_subject[(sid, subject_id)].append(value)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for (sid, subject_id), values in sorted(per_subject.items()):
+        if sid not in students:
+            continue
+        nums = [int(v) for v in values if v in NUMERIC_MARKS]
+        failing = (sum(nums) / len(nums) < 2.5) if nums else values.count("незач") > values.count("зач")
+        if failing:
+            reasons[sid].append(f"«2» за семестр по текущим отметкам: {subject_names.get(subject_id, '')}")
+    share = get_settings().systematic_absence_share
+    excused = unexcused = 0
+    for r in hours:
+        excused += r["excused"]
+        unexcused += r["unexcused"]
+        missed = r["excused"] + r["unexcused"]
+        if r["held"] and missed / r["held"] > share:
+            reasons[r["student_id"]].append(
+                f"пропущено {round(100 * missed / r['held'])} % часов месяца ({missed} из {r['held']} ч)"
+            )
+    at_risk = tuple(
+        AtRisk(sid, full_name(s["last_name"], s["first_name"], s["middle_name"]), tuple(reasons[sid]))
+        for sid, s in students.items()
+        if reasons.get(sid)
+    )
+    return GroupStats(
+        group_name=group.name,
+        students=len(students),
+        average=round(sum(numeric) / len(numeric), 2) if numeric else None,
+        marks=len(numeric),
+        semester_start=semester_start,
+        month_start=month_start,
+        hours_excused_month=excused,
+        hours_unexcused_month=unexcused,
+        at_risk=at_risk,
+    )

@@ -1,0 +1,444 @@
+"""Моя группа: the curator keeps the group list true, issues diary credentials, records valid reasons
+for absences and sees the group at a glance. The deputy director and the officer may pick any group.
+
+Every action goes through app.services.curator, which checks the group on the server, audits the
+change and refuses with a Russian message; the page only collects input and shows the answer.
+"""
+
+from contextlib import suppress
+from datetime import timedelta
+from pathlib import Path
+
+import streamlit as st
+from sqlmodel import Session
+from streamlit.errors import StreamlitAPIException
+
+from app.db import get_engine
+from app.domain import Role, fmt_date
+from app.errors import DomainError
+from app.services import curator
+from app.services.journal import college_today
+from app.settings import get_settings
+from app.ui import my_group as ui
+from app.ui.diary import average_text, md
+from app.ui.page import require
+from app.ui.widgets import table
+
+actor = require(Role.curator, Role.deputy, Role.officer)
+FLASH, CREDS = "my_group_flash", "my_group_credentials"
+PAGES = Path(__file__).resolve().parent
+
+st.title("Моя группа")
+with Session(get_engine()) as db:
+    today = college_today(session=db)
+    my_groups = curator.groups(actor, session=db)
+if not my_groups:
+    st.info("Вы не назначены куратором ни одной группы. Куратора назначает заместитель директора по УР.")
+    st.stop()
+
+group_names = {
+    g.id: g.name + (f" · куратор {g.curator}" if g.curator and actor.has(Role.deputy, Role.officer) else "")
+    for g in my_groups
+}
+if len(my_groups) > 1:
+    group_id = st.selectbox(
+        "Группа", list(group_names), format_func=group_names.__getitem__, key="my_group_id"
+    )
+else:
+    group_id = my_groups[0].id
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.success(flash)
+
+
+def done(message: str) -> None:
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+try:
+    with Session(get_engine()) as db:
+        # group_list checks on the server that the user keeps this group: only then is it counted
+        rows = curator.group_list(actor, group_id, session=db, include_left=True)
+        current_count = sum(1 for r in rows if r.left_on is None)
+        glance = ui.warehouse_glance(actor.college_id, group_id, today, current_count)
+        if glance is None:
+            glance = ui.live_glance(curator.group_stats(actor, group_id, session=db), today)
+except DomainError as exc:
+    st.error(exc.message)
+    st.stop()
+current = [r for r in rows if r.left_on is None]
+by_id = {r.id: r for r in rows}
+group_name = next(g.name for g in my_groups if g.id == group_id)
+
+# --------------------------------------------------------------------------- at a glance
+
+st.subheader(group_name)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Студентов", glance.students)
+m2.metric("Средний балл", average_text(glance.average), help=glance.average_help)
+m3.metric("Пропущено часов в месяце", glance.hours_missed, help=glance.hours_help)
+m4.metric("Группа риска", len(glance.at_risk), help=glance.risk_help)
+if glance.at_risk:
+    with st.expander(f"Группа риска: {len(glance.at_risk)}"):
+        for name, reasons in glance.at_risk:
+            st.markdown(f"**{md(name)}** — {md(reasons)}")
+st.caption(glance.freshness.capitalize() + ".")
+
+
+def link(page: str, label: str, icon: str, *roles: Role) -> None:
+    """A link into an analytics page for this group, when the page is there and the menu has it."""
+    if not actor.has(*roles) or not (PAGES / page).exists():
+        return
+    with suppress(StreamlitAPIException):  # not routable for this user: no link
+        st.page_link(f"pages/{page}", label=label, icon=icon, query_params={"group": str(group_id)})
+
+
+with st.container(horizontal=True):
+    link(
+        "attendance.py",
+        "Посещаемость группы",
+        ":material/event_busy:",
+        Role.deputy,
+        Role.director,
+        Role.curator,
+    )
+    link("progress.py", "Успеваемость группы", ":material/school:", Role.deputy, Role.director, Role.curator)
+    link("diary.py", "Дневники студентов", ":material/menu_book:", Role.curator)
+
+tabs = st.tabs(["Список группы", "Студенты", "Родители", "Выдать доступ", "Уважительная причина"])
+
+# --------------------------------------------------------------------------- the list
+
+with tabs[0]:
+    show_left = st.toggle("Показать выбывших", value=False, key="my_group_show_left")
+    shown = rows if show_left else current
+    table(ui.group_frame(shown), name=f"Список группы {group_name}", empty="В группе нет студентов.")
+
+# --------------------------------------------------------------------------- students
+
+with tabs[1]:
+    action = st.radio(
+        "Действие", ["Добавить", "Изменить данные", "Выбытие"], horizontal=True, key="my_group_student_action"
+    )
+    if action == "Добавить":
+        with st.form("student_add", clear_on_submit=False):
+            c1, c2, c3 = st.columns(3)
+            last = c1.text_input("Фамилия")
+            first = c2.text_input("Имя")
+            middle = c3.text_input("Отчество")
+            c4, c5, c6 = st.columns(3)
+            born = c4.date_input(
+                "Дата рождения",
+                value=None,
+                format="DD.MM.YYYY",
+                min_value=today.replace(year=today.year - 80),
+            )
+            subgroup = c5.radio("Подгруппа", [1, 2], horizontal=True)
+            enrolled = c6.date_input("Дата зачисления", value=today, format="DD.MM.YYYY")
+            submitted = st.form_submit_button("Добавить студента", type="primary")
+        if submitted:
+            try:
+                with Session(get_engine()) as db:
+                    curator.add_student(
+                        actor,
+                        group_id,
+                        curator.StudentData(last, first, middle, born, int(subgroup or 1), enrolled),
+                        session=db,
+                    )
+            except DomainError as exc:
+                st.error(exc.message)
+            else:
+                done(f"Студент {last} {first} добавлен(а) в группу.")
+    elif not current:
+        st.info("В группе нет студентов.")
+    else:
+        sid = st.selectbox(
+            "Студент",
+            [r.id for r in current],
+            format_func=lambda i: ui.student_label(by_id[i]),
+            key="my_group_student",
+        )
+        row = by_id[sid]
+        if action == "Изменить данные":
+            with st.form(f"student_edit_{sid}"):
+                c1, c2, c3 = st.columns(3)
+                last = c1.text_input("Фамилия", value=row.last_name)
+                first = c2.text_input("Имя", value=row.first_name)
+                middle = c3.text_input("Отчество", value=row.middle_name)
+                c4, c5 = st.columns(2)
+                born = c4.date_input(
+                    "Дата рождения",
+                    value=row.birth_date,
+                    format="DD.MM.YYYY",
+                    min_value=today.replace(year=today.year - 80),
+                )
+                subgroup = c5.radio("Подгруппа", [1, 2], index=0 if row.subgroup == 1 else 1, horizontal=True)
+                submitted = st.form_submit_button("Сохранить", type="primary")
+            if submitted:
+                try:
+                    with Session(get_engine()) as db:
+                        curator.update_student(
+                            actor,
+                            sid,
+                            curator.StudentData(last, first, middle, born, int(subgroup or 1)),
+                            session=db,
+                        )
+                except DomainError as exc:
+                    st.error(exc.message)
+                else:
+                    done("Данные студента сохранены.")
+        else:
+            st.info(
+                "Выбывший студент уходит из списка группы и из журнала с даты выбытия; его отметки и "
+                "посещаемость остаются в истории."
+            )
+            with st.form(f"student_out_{sid}"):
+                left_on = st.date_input("Дата выбытия", value=today, format="DD.MM.YYYY")
+                reason = st.text_input(
+                    "Основание", placeholder="приказ № … от ДД.ММ.ГГГГ (отчисление, перевод)"
+                )
+                submitted = st.form_submit_button("Отметить выбытие")
+            if submitted:
+                try:
+                    with Session(get_engine()) as db:
+                        curator.move_out(actor, sid, left_on, reason, session=db)
+                except DomainError as exc:
+                    st.error(exc.message)
+                else:
+                    done(f"{row.name}: выбытие с {fmt_date(left_on)} отмечено.")
+
+# --------------------------------------------------------------------------- guardians
+
+with tabs[2]:
+    if not current:
+        st.info("В группе нет студентов.")
+    else:
+        sid = st.selectbox(
+            "Студент",
+            [r.id for r in current],
+            format_func=lambda i: ui.student_label(by_id[i]),
+            key="my_group_guardian_student",
+        )
+        row = by_id[sid]
+        if row.guardians:
+            for g in row.guardians:
+                st.markdown(f"- {ui.guardian_label(g)}" + (f" · логин `{g.login}`" if g.login else ""))
+        else:
+            st.caption("Родители (законные представители) не указаны.")
+        action = st.radio(
+            "Действие",
+            ["Добавить", "Изменить данные", "Найти и привязать", "Отвязать"],
+            horizontal=True,
+            key="my_group_guardian_action",
+        )
+        if action == "Добавить":
+            with st.form(f"guardian_add_{sid}"):
+                c1, c2, c3 = st.columns(3)
+                last = c1.text_input("Фамилия")
+                first = c2.text_input("Имя")
+                middle = c3.text_input("Отчество")
+                c4, c5, c6 = st.columns(3)
+                relation = c4.selectbox("Кем приходится", curator.RELATIONS)
+                phone = c5.text_input("Телефон", placeholder="+7 912 345-67-89")
+                email = c6.text_input("Эл. почта")
+                submitted = st.form_submit_button("Добавить", type="primary")
+            if submitted:
+                try:
+                    with Session(get_engine()) as db:
+                        curator.add_guardian(
+                            actor,
+                            sid,
+                            curator.GuardianData(last, first, middle, phone, email),
+                            relation or "родитель",
+                            session=db,
+                        )
+                except DomainError as exc:
+                    st.error(exc.message)
+                else:
+                    done("Родитель добавлен.")
+        elif action == "Найти и привязать":
+            st.caption(
+                "Если родитель уже есть в колледже (например, у брата или сестры в другой группе), "
+                "привяжите его, а не добавляйте заново: один вход откроет дневники всех его детей."
+            )
+            c1, c2 = st.columns(2)
+            last = c1.text_input("Фамилия родителя", key="my_group_find_last")
+            first = c2.text_input("Имя родителя", key="my_group_find_first")
+            found = []
+            if last.strip() and first.strip():
+                with Session(get_engine()) as db:
+                    found = curator.find_guardians(actor, last, first, session=db)
+                if not found:
+                    st.info("Никого не нашлось.")
+            if found:
+                labels = {
+                    g.id: f"{g.name}"
+                    + (f", тел. {g.phone}" if g.phone else "")
+                    + (" · есть логин" if g.login else "")
+                    for g in found
+                }
+                with st.form(f"guardian_link_{sid}"):
+                    gid = st.selectbox("Найдено", list(labels), format_func=labels.__getitem__)
+                    relation = st.selectbox("Кем приходится", curator.RELATIONS)
+                    submitted = st.form_submit_button("Привязать", type="primary")
+                if submitted and gid is not None:
+                    try:
+                        with Session(get_engine()) as db:
+                            curator.link_guardian(actor, sid, gid, relation or "родитель", session=db)
+                    except DomainError as exc:
+                        st.error(exc.message)
+                    else:
+                        done("Родитель привязан к студенту.")
+        elif not row.guardians:
+            st.info("У студента нет родителей в списке.")
+        else:
+            guardians = {g.id: g for g in row.guardians}
+            gid = st.selectbox(
+                "Родитель",
+                list(guardians),
+                format_func=lambda i: ui.guardian_label(guardians[i]),
+                key=f"my_group_guardian_{sid}",
+            )
+            g = guardians[gid]
+            if action == "Изменить данные":
+                with st.form(f"guardian_edit_{gid}"):
+                    c1, c2, c3 = st.columns(3)
+                    last = c1.text_input("Фамилия", value=g.last_name)
+                    first = c2.text_input("Имя", value=g.first_name)
+                    middle = c3.text_input("Отчество", value=g.middle_name)
+                    c4, c5 = st.columns(2)
+                    phone = c4.text_input("Телефон", value=g.phone, placeholder="+7 912 345-67-89")
+                    email = c5.text_input("Эл. почта", value=g.email)
+                    submitted = st.form_submit_button("Сохранить", type="primary")
+                if submitted:
+                    try:
+                        with Session(get_engine()) as db:
+                            curator.update_guardian(
+                                actor,
+                                gid,
+                                curator.GuardianData(last, first, middle, phone, email),
+                                session=db,
+                            )
+                    except DomainError as exc:
+                        st.error(exc.message)
+                    else:
+                        done("Данные родителя сохранены.")
+            else:
+                st.warning(f"{g.name} больше не сможет читать дневник студента {row.name}.")
+                if st.button("Отвязать родителя", key=f"unlink_{sid}_{gid}"):
+                    try:
+                        with Session(get_engine()) as db:
+                            curator.unlink_guardian(actor, sid, gid, session=db)
+                    except DomainError as exc:
+                        st.error(exc.message)
+                    else:
+                        done("Родитель отвязан от студента.")
+
+# --------------------------------------------------------------------------- credentials
+
+with tabs[3]:
+    issued = st.session_state.pop(CREDS, None)
+    if issued:
+        login, password, name = issued
+        st.success(f"Доступ к дневнику выдан: {name}")
+        st.code(f"{name}\nЛогин: {login}\nВременный пароль: {password}", language=None)
+        st.warning(
+            "Пароль показан один раз и больше нигде не хранится: передайте его человеку сейчас. "
+            f"При первом входе пароль нужно сменить; временный пароль действует "
+            f"{get_settings().initial_password_days} дн. Печатная памятка (PDF) будет доступна позже."
+        )
+    people = ui.person_options(current)
+    if not people:
+        st.info("В группе нет студентов.")
+    else:
+        with st.form("credentials"):
+            who = st.selectbox("Кому", list(people), format_func=people.__getitem__)
+            custom = st.text_input(
+                "Логин (необязательно)",
+                help="Для новой учётной записи; пусто — логин составится из фамилии и инициалов латиницей.",
+            )
+            submitted = st.form_submit_button("Выдать доступ", type="primary")
+        st.caption(
+            "Если логин уже выдан, он сохранится, а пароль заменится новым временным (прежний перестанет "
+            "действовать)."
+        )
+        if submitted and who:
+            kind, _, raw_id = who.partition(":")
+            try:
+                with Session(get_engine()) as db:
+                    if kind == "student":
+                        creds = curator.issue_student_credentials(
+                            actor, int(raw_id), session=db, login=custom
+                        )
+                    else:
+                        creds = curator.issue_guardian_credentials(
+                            actor, int(raw_id), session=db, login=custom
+                        )
+            except DomainError as exc:
+                st.error(exc.message)
+            else:
+                st.session_state[CREDS] = (creds.login, creds.password, creds.full_name)
+                st.rerun()
+
+# --------------------------------------------------------------------------- valid reasons
+
+with tabs[4]:
+    if not current:
+        st.info("В группе нет студентов.")
+    else:
+        sid = st.selectbox(
+            "Студент",
+            [r.id for r in current],
+            format_func=lambda i: ui.student_label(by_id[i]),
+            key="my_group_absence_student",
+        )
+        span = st.date_input(
+            "Пропуски за период",
+            value=(today - timedelta(days=30), today),
+            format="DD.MM.YYYY",
+            max_value=today,
+            key="my_group_absence_span",
+        )
+        if not isinstance(span, tuple) or len(span) != 2:
+            st.info("Выберите начало и конец периода.")
+        else:
+            with Session(get_engine()) as db:
+                missed = curator.absences(actor, sid, span[0], span[1], session=db, only_unexcused=False)
+            unexcused = {a.attendance_id: a for a in missed if a.status.value == "absent"}
+            excused = [a for a in missed if a.status.value == "excused"]
+            if excused:
+                with st.expander(f"Уже отмечено по уважительной причине: {len(excused)}"):
+                    for a in excused:
+                        st.markdown(f"- {ui.absence_label(a)} — {a.reason or 'ув'}")
+            if not unexcused:
+                st.info("Пропусков без уважительной причины за этот период нет.")
+            else:
+                with st.form(f"excuse_{sid}"):
+                    chosen = st.multiselect(
+                        "Пропуски «н»",
+                        list(unexcused),
+                        format_func=lambda i: ui.absence_label(unexcused[i]),
+                        placeholder="— выберите пропуски —",
+                    )
+                    c1, c2 = st.columns(2)
+                    kind = c1.selectbox("Основание", curator.REASON_KINDS)
+                    doc_date = c2.date_input(
+                        "Дата документа", value=today, format="DD.MM.YYYY", max_value=today
+                    )
+                    note = st.text_input("Примечание", placeholder="например, № справки или приказа")
+                    submitted = st.form_submit_button("Отметить уважительную причину", type="primary")
+                st.caption(
+                    "Пропуск «н» станет «ув»; отметки не меняются. Изменение записывается в журнал аудита."
+                )
+                if submitted:
+                    try:
+                        with Session(get_engine()) as db:
+                            count = curator.excuse_absences(
+                                actor, sid, list(chosen), kind or "", doc_date, note, session=db
+                            )
+                    except DomainError as exc:
+                        st.error(exc.message)
+                    else:
+                        done(f"Отмечено по уважительной причине: {count} пропуск(ов).")

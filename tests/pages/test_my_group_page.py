@@ -1,0 +1,199 @@
+"""The Моя группа page through the real router: the list, the forms, credentials and valid reasons."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Attendance, Guardian, Student
+from tests.diary_factories import attend, make_curator, second_group
+from tests.pages.conftest import menu, next_request, texts
+
+MY_GROUP = "pages/my_group.py"
+
+
+def by_label(widgets, label):
+    found = [w for w in widgets if w.label == label]
+    assert found, f"no widget labelled {label!r}: {[w.label for w in widgets]}"
+    return found[0]
+
+
+@pytest.fixture
+def cw(world):
+    make_curator(world)
+    return world
+
+
+def test_curator_sees_the_group_list_stats_and_an_excel_download(run_as, cw):
+    assert "Моя группа" in menu(run_as(cw.users["teacher"]))
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    assert not at.exception
+    assert "ИСП-11" in texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Студентов"] == "5"
+    frame = at.dataframe[0].value
+    assert list(frame["ФИО"])[:2] == ["Абрамов Илья Сергеевич", "Белова Анна Игоревна"]
+    assert "Абрамова Ольга Ивановна (родитель)" in next(iter(frame["Родители (законные представители)"]))
+    assert any(b.label == "Скачать в Excel" for b in at.get("download_button"))
+
+
+def test_add_a_student_and_see_them_in_the_list(run_as, cw):
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    by_label(at.text_input, "Фамилия").input("Жукова")
+    by_label(at.text_input, "Имя").input("Ксения")
+    by_label(at.button, "Добавить студента").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Студент Жукова Ксения добавлен(а) в группу." in [s.value for s in at.success]
+    assert "Жукова Ксения" in list(at.dataframe[0].value["ФИО"])
+
+
+def test_an_empty_name_is_refused_in_russian(run_as, cw):
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    by_label(at.text_input, "Имя").input("Ксения")
+    by_label(at.button, "Добавить студента").click().run()
+    assert "Укажите фамилию." in [e.value for e in at.error]
+
+
+def test_issued_password_is_shown_once(run_as, cw):
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    who = by_label(at.selectbox, "Кому")
+    assert "Студент: Белова Анна Игоревна — логин не выдан" in who.options
+    who.select(f"student:{cw.student_ids[1]}")
+    by_label(at.button, "Выдать доступ").click().run()
+    assert not at.error, [e.value for e in at.error]
+    [code] = at.code
+    assert "Логин: belova.ai" in code.value and "Временный пароль: " in code.value
+    with Session(cw.engine) as s:
+        student = s.get(Student, cw.student_ids[1])
+        assert student is not None and student.user_id is not None
+    # the next request no longer shows it
+    by_label(at.toggle, "Показать выбывших").set_value(True).run()
+    assert not at.code
+
+
+def test_an_absence_is_excused_from_the_page(run_as, cw):
+    sid = cw.student_ids[0]
+    aid = attend(cw, cw.lesson(1), sid, "absent")
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    picker = by_label(at.multiselect, "Пропуски «н»")
+    picker.select(aid)
+    by_label(at.text_input, "Примечание").input("справка № 15")
+    by_label(at.button, "Отметить уважительную причину").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Отмечено по уважительной причине: 1" in s.value for s in at.success)
+    with Session(cw.engine) as s:
+        row = s.get(Attendance, aid)
+        assert row is not None and row.status == "excused" and row.reason.startswith("Справка от ")
+
+
+def test_edit_a_guardians_phone_with_validation(run_as, cw):
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    action = next(r for r in at.radio if r.key == "my_group_guardian_action")
+    action.set_value("Изменить данные").run()
+    phone = next(t for t in at.text_input if t.label == "Телефон")
+    phone.input("12-34")
+    [save] = [b for b in at.button if b.label == "Сохранить"]
+    save.click().run()
+    assert any("Телефон указан неверно" in e.value for e in at.error)
+    phone = next(t for t in at.text_input if t.label == "Телефон")
+    phone.input("8 912 345 67 89")
+    [save] = [b for b in at.button if b.label == "Сохранить"]
+    save.click().run()
+    assert "Данные родителя сохранены." in [s.value for s in at.success]
+    with Session(cw.engine) as s:
+        g = s.exec(select(Guardian).where(Guardian.user_id == cw.users["guardian"])).one()
+        assert g.phone == "+7 912 345-67-89"
+
+
+def test_deputy_chooses_any_group(run_as, world):
+    second_group(world)
+    at = run_as(world.users["deputy"], MY_GROUP)
+    group = at.selectbox(key="my_group_id")
+    assert group.options == [
+        "ИСП-11 · куратор Соколова Е. В.",
+        "ИСП-21 · куратор Кузнецов О. П.",
+    ]
+    group.select_index(1).run()
+    assert "В группе нет студентов." in texts(at)
+
+
+def test_a_curator_without_a_group_is_told_so(run_as, world):
+    make_curator(world, "other_teacher")
+    at = run_as(world.users["other_teacher"], MY_GROUP)
+    assert "Вы не назначены куратором ни одной группы" in texts(at)
+
+
+@pytest.mark.parametrize("who", ["teacher", "student", "guardian", "director"])
+def test_others_cannot_reach_my_group(run_as, world, who):
+    at = run_as(world.users[who])
+    assert "Моя группа" not in menu(at)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(MY_GROUP)
+
+
+def test_a_curator_role_removed_takes_effect_at_the_next_request(run_as, cw):
+    from app.models import UserRole
+
+    at = run_as(cw.users["teacher"])
+    assert "Моя группа" in menu(at)
+    with Session(cw.engine) as s:
+        role = s.get(UserRole, (cw.users["teacher"], "curator"))
+        assert role is not None
+        s.delete(role)
+        s.commit()
+    assert "Моя группа" not in menu(next_request(at))
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch, database_url):
+    """Point the app's settings (and its cached reader) at a fresh warehouse for this test."""
+    from app.analytics.common import get_reader
+    from app.settings import get_settings
+    from etl.load import run_etl
+
+    monkeypatch.setenv("EJOURNAL_DATA_DIR", str(tmp_path))
+
+    def build() -> None:
+        get_settings.cache_clear()
+        get_reader.cache_clear()
+        run_etl(full=True)
+
+    yield build
+    get_settings.cache_clear()
+    get_reader.cache_clear()
+
+
+def test_stats_come_from_the_warehouse_once_it_is_built(run_as, cw, warehouse):
+    from tests.diary_factories import mark
+
+    lid = cw.lesson(0)
+    mark(cw, lid, cw.student_ids[0], "5")
+    mark(cw, lid, cw.student_ids[1], "3")
+    attend(cw, cw.lesson(0, pair_number=6), cw.student_ids[2], "absent")
+    warehouse()
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Студентов"] == "5" and metrics["Средний балл"] == "4,00"
+    assert metrics["Пропущено часов в месяце"] == "2"
+
+    assert "Данные на " in texts(at)
+
+
+def test_without_a_warehouse_the_live_journal_is_counted(run_as, cw, tmp_path, monkeypatch):
+    from app.analytics.common import get_reader
+    from app.settings import get_settings
+    from tests.diary_factories import mark
+
+    monkeypatch.setenv("EJOURNAL_DATA_DIR", str(tmp_path / "nothing"))
+    get_settings.cache_clear()
+    get_reader.cache_clear()
+    try:
+        mark(cw, cw.lesson(0), cw.student_ids[0], "4")
+        at = run_as(cw.users["teacher"], MY_GROUP)
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Средний балл"] == "4,00"
+        assert "хранилище аналитики ещё не построено" in texts(at)
+    finally:
+        get_settings.cache_clear()
+        get_reader.cache_clear()

@@ -1,0 +1,476 @@
+"""The curator's group: access, the list kept true, credentials, valid reasons for absences, statistics."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from app.db import get_engine
+from app.errors import AccessDenied, DomainError
+from app.models import Attendance, AuditEvent, Guardian, Mark, Student, StudentGuardian, UserAccount
+from app.services import curator, diary
+from app.services.accounts import authenticate, change_password, must_change_password
+from tests.diary_factories import (
+    attend,
+    guardian_id_of,
+    make_curator,
+    mark,
+    second_child,
+    second_group,
+)
+
+
+@pytest.fixture
+def cw(world):
+    """The world with its teacher as the curator of ИСП-11."""
+    make_curator(world)
+    return world
+
+
+def call(world, who: str, fn, *args, **kwargs):
+    with Session(world.engine) as s:
+        return fn(world.actor(who), *args, session=s, **kwargs)
+
+
+def audit_rows(world, action: str) -> list[AuditEvent]:
+    with Session(world.engine) as s:
+        return list(
+            s.exec(
+                select(AuditEvent)
+                .where(AuditEvent.college_id == world.college_id, AuditEvent.action == action)
+                .order_by(col(AuditEvent.id))
+            )
+        )
+
+
+def student(world, sid: int) -> Student:
+    with Session(world.engine) as s:
+        row = s.get(Student, sid)
+        assert row is not None
+        return row
+
+
+# --------------------------------------------------------------------------- access
+
+
+def test_curator_sees_their_group_with_guardians_and_contacts(cw):
+    with Session(cw.engine) as s:
+        g = s.get(Guardian, guardian_id_of(cw))
+        assert g is not None
+        g.phone = "+7 912 345-67-89"
+        s.add(g)
+        s.commit()
+    groups = call(cw, "teacher", curator.groups)
+    assert [(g.name, g.curator) for g in groups] == [("ИСП-11", "Соколова Е. В.")]
+    rows = call(cw, "teacher", curator.group_list, cw.group_id)
+    assert [r.name for r in rows][:2] == ["Абрамов Илья Сергеевич", "Белова Анна Игоревна"]
+    first = rows[0]
+    assert first.login == cw.logins["student"]
+    assert [(g.name, g.phone, g.login) for g in first.guardians] == [
+        ("Абрамова Ольга Ивановна", "+7 912 345-67-89", cw.logins["guardian"])
+    ]
+
+
+def test_curator_cannot_act_on_another_group_and_the_refusal_is_audited(cw):
+    child = second_child(cw)
+    other_group = student(cw, child).study_group_id
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.group_list, other_group)
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.add_student, other_group, curator.StudentData("Иванов", "Пётр"))
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.move_out, child, cw.today, "приказ № 1")
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.issue_student_credentials, child)
+    assert [e.outcome for e in audit_rows(cw, "student.add")] == ["refused"]
+    assert [e.outcome for e in audit_rows(cw, "student.move_out")] == ["refused"]
+    assert student(cw, child).left_on is None
+
+
+def test_a_teacher_without_the_curator_role_keeps_no_group(world):
+    assert call(world, "teacher", curator.groups) == []
+    with pytest.raises(AccessDenied):
+        call(world, "teacher", curator.group_list, world.group_id)
+
+
+@pytest.mark.parametrize("who", ["deputy", "officer"])
+def test_deputy_and_officer_act_on_any_group(world, who):
+    gid = second_group(world)
+    assert {g.name for g in call(world, who, curator.groups)} == {"ИСП-11", "ИСП-21"}
+    sid = call(world, who, curator.add_student, gid, curator.StudentData("Иванов", "Пётр", "Ильич"))
+    assert student(world, sid).study_group_id == gid
+
+
+def test_director_and_students_keep_no_group(world):
+    for who in ("director", "student", "guardian"):
+        assert call(world, who, curator.groups) == []
+        with pytest.raises(AccessDenied):
+            call(world, who, curator.group_list, world.group_id)
+
+
+# --------------------------------------------------------------------------- students
+
+
+def test_add_student_is_audited_with_its_values(cw):
+    sid = call(
+        cw,
+        "teacher",
+        curator.add_student,
+        cw.group_id,
+        curator.StudentData("  Жукова ", "Ксения", "Павловна", date(2008, 3, 14), 2),
+    )
+    row = student(cw, sid)
+    assert (row.last_name, row.subgroup, row.enrolled_on, row.college_id) == (
+        "Жукова",
+        2,
+        cw.today,
+        cw.college_id,
+    )
+    [event] = audit_rows(cw, "student.add")
+    assert event.outcome == "accepted" and event.entity_id == sid
+    assert event.details["after"]["birth_date"] == "2008-03-14"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (curator.StudentData("", "Ксения"), "Укажите фамилию"),
+        (curator.StudentData("Жукова", "  "), "Укажите имя"),
+        (curator.StudentData("Жукова2", "Ксения"), "только буквы"),
+        (curator.StudentData("Жукова", "Ксения", birth_date=date(2999, 1, 1)), "в будущем"),
+        (curator.StudentData("Жукова", "Ксения", subgroup=3), "Подгруппа"),
+    ],
+)
+def test_add_student_validation_in_russian(cw, data, message):
+    with pytest.raises(DomainError, match=message):
+        call(cw, "teacher", curator.add_student, cw.group_id, data)
+    assert audit_rows(cw, "student.add")[-1].outcome == "refused"
+
+
+def test_a_duplicate_student_is_refused(cw):
+    data = curator.StudentData("Жукова", "Ксения", "Павловна", date(2008, 3, 14))
+    call(cw, "teacher", curator.add_student, cw.group_id, data)
+    with pytest.raises(DomainError, match="уже есть в группе"):
+        call(cw, "teacher", curator.add_student, cw.group_id, data)
+
+
+def test_update_student_records_before_and_after(cw):
+    sid = cw.student_ids[2]
+    call(
+        cw,
+        "teacher",
+        curator.update_student,
+        sid,
+        curator.StudentData("Волков", "Денис", "Андреевич", date(2007, 5, 1), 1),
+    )
+    row = student(cw, sid)
+    assert (row.birth_date, row.subgroup) == (date(2007, 5, 1), 1)
+    [event] = audit_rows(cw, "student.update")
+    assert event.details["before"]["subgroup"] == 2 and event.details["after"]["subgroup"] == 1
+    assert event.details["before"]["birth_date"] is None
+    with pytest.raises(DomainError, match="Нечего сохранять"):
+        call(
+            cw,
+            "teacher",
+            curator.update_student,
+            sid,
+            curator.StudentData("Волков", "Денис", "Андреевич", date(2007, 5, 1), 1),
+        )
+
+
+def test_moving_a_student_out_keeps_their_history(cw):
+    sid = cw.student_ids[1]
+    lid = cw.lesson(3, work_kind="oral")
+    mark(cw, lid, sid, "5")
+    attend(cw, cw.lesson(2), sid, "absent")
+    with pytest.raises(DomainError, match="есть записи в журнале"):
+        call(cw, "teacher", curator.move_out, sid, cw.today - timedelta(days=3), "приказ № 7-к")
+    with pytest.raises(DomainError, match="основание"):
+        call(cw, "teacher", curator.move_out, sid, cw.today, "  ")
+    call(cw, "teacher", curator.move_out, sid, cw.today, "приказ № 7-к от сегодня")
+
+    assert student(cw, sid).left_on == cw.today
+    with Session(cw.engine) as s:
+        assert len(s.exec(select(Mark).where(Mark.student_id == sid)).all()) == 1
+        assert len(s.exec(select(Attendance).where(Attendance.student_id == sid)).all()) == 1
+    assert sid not in [r.id for r in call(cw, "teacher", curator.group_list, cw.group_id)]
+    assert sid in [r.id for r in call(cw, "teacher", curator.group_list, cw.group_id, include_left=True)]
+    # the history stays readable in the diary
+    period = call(cw, "teacher", diary.period, sid, cw.today - timedelta(days=10), cw.today)
+    assert [m.value for s in period.subjects for m in s.marks] == ["5"]
+    event = audit_rows(cw, "student.move_out")[-1]
+    assert (
+        event.details["before"] == {"left_on": None}
+        and event.details["after"]["left_on"] == cw.today.isoformat()
+    )
+    with pytest.raises(DomainError, match="уже выбыл"):
+        call(cw, "teacher", curator.move_out, sid, cw.today + timedelta(days=1), "ещё раз")
+
+
+# --------------------------------------------------------------------------- guardians
+
+
+def test_add_guardian_normalises_the_phone_and_links_them(cw):
+    sid = cw.student_ids[2]
+    gid = call(
+        cw,
+        "teacher",
+        curator.add_guardian,
+        sid,
+        curator.GuardianData("Волкова", "Светлана", "Игоревна", "8 (912) 345-67-89", " Volkova@Mail.ru "),
+        "мать",
+    )
+    with Session(cw.engine) as s:
+        g = s.get(Guardian, gid)
+        assert g is not None and (g.phone, g.email) == ("+7 912 345-67-89", "volkova@mail.ru")
+        assert s.get(StudentGuardian, (sid, gid)) is not None
+    [event] = audit_rows(cw, "guardian.add")
+    assert event.details["after"]["relation"] == "мать"
+
+
+@pytest.mark.parametrize(
+    "phone, email, message",
+    [
+        ("12345", "", "Телефон указан неверно"),
+        ("+1 212 555-01-23", "", "Телефон указан неверно"),
+        ("+7 912 abc-67-89", "", "Телефон указан неверно"),
+        ("", "volkova@", "почты указан неверно"),
+    ],
+)
+def test_guardian_contacts_are_validated(cw, phone, email, message):
+    with pytest.raises(DomainError, match=message):
+        call(
+            cw,
+            "teacher",
+            curator.add_guardian,
+            cw.student_ids[2],
+            curator.GuardianData("Волкова", "Светлана", phone=phone, email=email),
+        )
+
+
+def test_phone_formats():
+    assert curator.normalise_phone("+79123456789") == "+7 912 345-67-89"
+    assert curator.normalise_phone("9123456789") == "+7 912 345-67-89"
+    assert curator.normalise_phone("  ") == ""
+
+
+def test_update_guardian_records_before_and_after_and_renames_the_account(cw):
+    gid = guardian_id_of(cw)
+    call(
+        cw,
+        "teacher",
+        curator.update_guardian,
+        gid,
+        curator.GuardianData("Абрамова", "Ольга", "Ивановна", "+7 900 111-22-33"),
+    )
+    [event] = audit_rows(cw, "guardian.update")
+    assert event.details["before"]["phone"] == "" and event.details["after"]["phone"] == "+7 900 111-22-33"
+    call(
+        cw,
+        "teacher",
+        curator.update_guardian,
+        gid,
+        curator.GuardianData("Смирнова", "Ольга", "Ивановна", "+7 900 111-22-33"),
+    )
+    with Session(cw.engine) as s:
+        account = s.get(UserAccount, cw.users["guardian"])
+        assert account is not None and account.full_name == "Смирнова Ольга Ивановна"
+
+
+def test_curator_cannot_edit_a_guardian_of_another_group(cw):
+    second_child(cw)  # the world's guardian is also a guardian in ИСП-21 — still reachable via ИСП-11
+    other_group = second_group(cw, "ИСП-31")
+    stranger = curator.GuardianData("Петров", "Пётр")
+    with Session(cw.engine) as s:
+        sid = curator.add_student(
+            cw.actor("deputy"), other_group, curator.StudentData("Петров", "Иван"), session=s
+        )
+        gid = curator.add_guardian(cw.actor("deputy"), sid, stranger, session=s)
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.update_guardian, gid, curator.GuardianData("Петров", "Павел"))
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.issue_guardian_credentials, gid)
+
+
+def test_link_and_unlink_a_guardian(cw):
+    gid = guardian_id_of(cw)
+    sid = cw.student_ids[3]
+    found = call(cw, "teacher", curator.find_guardians, "абрамова", "ольга")
+    assert [g.id for g in found] == [gid]
+    call(cw, "teacher", curator.link_guardian, sid, gid, "мать")
+    with pytest.raises(DomainError, match="уже указан"):
+        call(cw, "teacher", curator.link_guardian, sid, gid)
+    assert read_ok(cw, "guardian", sid)
+    call(cw, "teacher", curator.unlink_guardian, sid, gid)
+    with pytest.raises(AccessDenied):
+        read_ok(cw, "guardian", sid)
+    assert [e.outcome for e in audit_rows(cw, "guardian.unlink")] == ["accepted"]
+    with Session(cw.engine) as s:
+        assert s.get(Guardian, gid) is not None  # the person's record stays
+
+
+def read_ok(world, who: str, sid: int) -> bool:
+    with Session(world.engine) as s:
+        return diary.week(world.actor(who), sid, world.today, session=s).student.id == sid
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def test_issued_credentials_log_in_once_and_must_be_changed(cw):
+    sid = cw.student_ids[2]
+    gid = call(
+        cw, "teacher", curator.add_guardian, sid, curator.GuardianData("Волкова", "Светлана", "Игоревна")
+    )
+    creds = call(cw, "teacher", curator.issue_guardian_credentials, gid)
+    assert (
+        creds.new_account
+        and creds.login.startswith("volkova.si")
+        and creds.full_name == "Волкова Светлана Игоревна"
+    )
+    with Session(cw.engine) as s:
+        actor = authenticate(creds.login, creds.password, session=s)
+        assert actor.roles == {diary.Role.guardian}
+        assert must_change_password(actor.user_id, session=s)
+        change_password(actor, creds.password, "novyi-parol-volkovoi", session=s)
+    with Session(cw.engine) as s, pytest.raises(DomainError, match="Неверный логин"):
+        authenticate(creds.login, creds.password, session=s)
+    # the new account reads the child's diary, and only it
+    with Session(cw.engine) as s:
+        actor = authenticate(creds.login, "novyi-parol-volkovoi", session=s)
+        assert [c.id for c in diary.children_of(actor, session=s)] == [sid]
+    event = audit_rows(cw, "credentials.issue")[-1]
+    assert event.details["login"] == creds.login and "password" not in str(event.details)
+
+
+def test_reissuing_credentials_resets_the_password_of_the_same_login(cw):
+    first = call(cw, "teacher", curator.issue_student_credentials, cw.student_ids[0])
+    assert not first.new_account and first.login == cw.logins["student"]
+    with Session(cw.engine) as s:
+        assert must_change_password(cw.users["student"], session=s)
+        authenticate(first.login, first.password, session=s)
+
+
+def test_new_logins_are_unique(cw):
+    sid = cw.student_ids[3]
+    data = curator.GuardianData("Григорьева", "Елена", "Олеговна")
+    g1 = call(cw, "teacher", curator.add_guardian, sid, data)
+    g2 = call(cw, "teacher", curator.add_guardian, sid, data)
+    a = call(cw, "teacher", curator.issue_guardian_credentials, g1)
+    b = call(cw, "teacher", curator.issue_guardian_credentials, g2)
+    assert a.login != b.login and b.login == a.login + "2"
+
+
+def test_a_duplicate_or_bad_login_is_refused(cw):
+    sid = cw.student_ids[3]
+    gid = call(cw, "teacher", curator.add_guardian, sid, curator.GuardianData("Григорьева", "Елена"))
+    with pytest.raises(DomainError, match="уже занят"):
+        call(cw, "teacher", curator.issue_guardian_credentials, gid, login=cw.logins["teacher"])
+    with pytest.raises(DomainError, match="латинских"):
+        call(cw, "teacher", curator.issue_guardian_credentials, gid, login="Григорьева")
+    assert [e.outcome for e in audit_rows(cw, "credentials.issue")] == ["refused", "refused"]
+    with Session(cw.engine) as s:
+        assert s.get(Guardian, gid).user_id is None  # type: ignore[union-attr]
+
+
+def test_a_staff_account_is_not_reset_by_a_curator(cw):
+    """A guardian who also works at the college: their password is the officer's, not the curator's."""
+    gid = guardian_id_of(cw)
+    with Session(cw.engine) as s:
+        g = s.get(Guardian, gid)
+        assert g is not None
+        g.user_id = cw.users["other_teacher"]
+        s.add(g)
+        s.commit()
+    with pytest.raises(AccessDenied, match="сотрудника"):
+        call(cw, "teacher", curator.issue_guardian_credentials, gid)
+
+
+# --------------------------------------------------------------------------- absences
+
+
+def test_excusing_an_absence_changes_only_attendance_and_is_audited(cw):
+    sid = cw.student_ids[0]
+    l1, l2, l3 = cw.lesson(3), cw.lesson(2), cw.lesson(1)
+    a1 = attend(cw, l1, sid, "absent")
+    a2 = attend(cw, l2, sid, "absent")
+    attend(cw, l3, sid, "late")
+    mark(cw, l3, sid, "4")
+    found = call(cw, "teacher", curator.absences, sid, cw.today - timedelta(days=7), cw.today)
+    assert [a.attendance_id for a in found] == [a1, a2]
+
+    with Session(cw.engine) as s:
+        marks_before = [(m.id, m.value) for m in s.exec(select(Mark).where(Mark.student_id == sid))]
+    # as the app's own database role: the lesson-day trigger lets a curator record a valid reason later
+    with Session(get_engine()) as s:
+        count = curator.excuse_absences(
+            cw.actor("teacher"), sid, [a1, a2], "Справка", cw.today - timedelta(days=1), "ОРВИ", session=s
+        )
+    assert count == 2
+    with Session(cw.engine) as s:
+        rows = {a.id: a for a in s.exec(select(Attendance).where(Attendance.student_id == sid))}
+        assert [(m.id, m.value) for m in s.exec(select(Mark).where(Mark.student_id == sid))] == marks_before
+    expected = f"Справка от {(cw.today - timedelta(days=1)).strftime('%d.%m.%Y')}: ОРВИ"
+    assert (rows[a1].status, rows[a1].reason) == ("excused", expected)
+    assert (rows[a2].status, rows[a2].reason) == ("excused", expected)
+    events = audit_rows(cw, "attendance.excuse")
+    assert [(e.entity, e.entity_id) for e in events] == [("attendance", a1), ("attendance", a2)]
+    assert events[0].details["before"] == {"status": "absent", "reason": ""}
+    assert events[0].details["after"] == {"status": "excused", "reason": expected}
+    assert call(cw, "teacher", curator.absences, sid, cw.today - timedelta(days=7), cw.today) == []
+    period = call(cw, "guardian", diary.period, sid, cw.today - timedelta(days=7), cw.today)
+    assert (period.hours_excused, period.hours_unexcused) == (4, 0)
+
+
+def test_excusing_refuses_wrong_input(cw):
+    sid = cw.student_ids[0]
+    a1 = attend(cw, cw.lesson(2), sid, "absent")
+    other = attend(cw, cw.lesson(2, pair_number=6), cw.student_ids[1], "absent")
+    late = attend(cw, cw.lesson(1), sid, "late")
+    yesterday = cw.today - timedelta(days=1)
+    cases = [
+        (([], "Справка", yesterday), "Выберите пропуски"),
+        (([a1], "Записка", yesterday), "Укажите основание"),
+        (([a1], "Справка", cw.today + timedelta(days=1)), "в будущем"),
+        (([a1, other], "Справка", yesterday), "другого студента"),
+        (([late], "Справка", yesterday), "уже не «н»"),
+    ]
+    for (ids, kind, day), message in cases:
+        with pytest.raises(DomainError, match=message):
+            call(cw, "teacher", curator.excuse_absences, sid, ids, kind, day)
+    with Session(cw.engine) as s:
+        statuses = {
+            a.status for a in s.exec(select(Attendance).where(Attendance.college_id == cw.college_id))
+        }
+        assert statuses == {"absent", "late"}
+    assert {e.outcome for e in audit_rows(cw, "attendance.excuse")} == {"refused"}
+
+
+def test_a_curator_of_another_group_cannot_excuse(cw):
+    child = second_child(cw)
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.excuse_absences, child, [1], "Справка", cw.today)
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.absences, child, cw.today - timedelta(days=7), cw.today)
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_group_stats_from_the_live_journal(cw):
+    me, weak = cw.student_ids[0], cw.student_ids[1]
+    lid = cw.lesson(0)
+    mark(cw, lid, me, "5")
+    mark(cw, lid, weak, "2")
+    other = cw.lesson(0, subject_id=cw.credit_subject_id)
+    attend(cw, other, weak, "absent")
+    stats = call(cw, "teacher", curator.group_stats, cw.group_id)
+    assert stats.students == 5 and stats.group_name == "ИСП-11"
+    assert stats.average == 3.5 and stats.marks == 2
+    assert (stats.hours_unexcused_month, stats.hours_excused_month) == (2, 0)
+    flagged = {r.student_id: r.reasons for r in stats.at_risk}
+    assert set(flagged) == {weak}
+    assert any("Операционные системы" in reason for reason in flagged[weak])
+    assert any("часов месяца" in reason for reason in flagged[weak])
