@@ -1,0 +1,216 @@
+"""The authorisation matrix: every role × every page, and service actions × own and foreign records.
+
+The policy below is what the regulation and the issues grant; the test asks the real router and the
+real services, counts the cases and the leaks (allowed where the policy denies), and prints both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from app.domain import WorkKind
+from app.errors import AccessDenied, DomainError
+from app.models import Mark
+from tests.conftest import ROOT
+from tests.factories import World, make_world
+
+ROLES = ["teacher", "curator", "deputy", "officer", "director", "student", "guardian"]
+# Pages anyone logged in may open.
+COMMON = {"home", "password"}
+POLICY: dict[str, set[str]] = {
+    "journal": {"teacher", "curator"},  # the curator account also teaches
+    "diary": {"student", "guardian", "curator"},
+    "my_group": {"curator", "deputy", "officer"},
+    "substitutions": {"deputy", "officer"},
+    "corrections": {"deputy"},
+    "completeness": {"deputy", "officer", "director"},
+    "attendance": {"deputy", "director", "curator"},
+    "progress": {"deputy", "director", "curator", "teacher"},
+    "reports": {"deputy", "director", "curator"},
+    "import_data": {"officer"},
+}
+DENIED_MARKERS = ("недоступна", "Войдите в систему", "нет доступа", "Нет доступа")
+
+_results: list[tuple[str, bool]] = []  # (case, leaked)
+
+
+def record(case: str, leaked: bool) -> None:
+    _results.append((case, leaked))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    yield
+    leaks = [case for case, leaked in _results if leaked]
+    print(f"\nauthorisation matrix: {len(_results)} cases, {len(leaks)} leaks")
+    for case in leaks:
+        print("  LEAK:", case)
+
+
+def with_curator(world: World) -> World:
+    """The factory teacher curates the group; give that teacher's account the curator role too."""
+    from app.domain import Role
+    from app.models import UserRole
+
+    with Session(world.engine) as s:
+        s.add(UserRole(user_id=world.users["teacher"], role=Role.curator.value))
+        s.commit()
+    world.users["curator"] = world.users["teacher"]
+    return world
+
+
+def page_files() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "pages").glob("*.py") if p.stem not in {"login"} | COMMON)
+
+
+@pytest.mark.parametrize("page", page_files())
+def test_every_role_against_every_page(run_as, world, page):
+    with_curator(world)
+    teacher_only = dict(world.users)
+    # the plain teacher must not carry the curator role for its row of the matrix
+    teacher_only["teacher"] = world.users["other_teacher"]
+    for role in ROLES:
+        allowed = role in POLICY.get(page, set())
+        try:
+            at = run_as(teacher_only[role], f"pages/{page}.py")
+        except ValueError:
+            reached = False  # not in the role's navigation: not routable
+        else:
+            said = " ".join(str(e.value) for kind in ("error", "warning") for e in getattr(at, kind))
+            reached = not at.exception and not any(marker in said for marker in DENIED_MARKERS)
+        record(f"page {page} as {role}", reached and not allowed)
+        assert reached == allowed, f"{role} on {page}: reached={reached}, policy allows={allowed}"
+
+
+# --------------------------------------------------------------------------- services
+
+
+def attempt(fn: Callable[[], object]) -> bool:
+    try:
+        fn()
+    except AccessDenied:
+        return False
+    except DomainError as exc:
+        # a refusal for another reason still means the action was not allowed to act on the record
+        return exc.code not in {"access_denied", "not_found"} and False
+    return True
+
+
+@pytest.fixture
+def two_colleges(engine):
+    return make_world(engine), make_world(engine)
+
+
+def test_service_actions_on_own_and_foreign_records(two_colleges):
+    from app.services import corrections, journal, substitutions
+    from app.services.accounts import set_active
+    from app.services.journal import LessonEntry, MarkInput
+
+    a, b = two_colleges
+    for w in (a, b):
+        with_curator(w)
+    own_lesson = a.lesson(0)
+    foreign_teacher_lesson = a.lesson(0, teacher_id=a.other_teacher_id)
+    other_college_lesson = b.lesson(0)
+    # a mark to correct, in each college
+    marks = {}
+    for w, lid in ((a, own_lesson), (b, other_college_lesson)):
+        with Session(w.engine) as s:
+            journal.save_lesson(
+                w.actor("teacher"),
+                lid,
+                LessonEntry(work_kind=WorkKind.oral, marks=[MarkInput(w.student_ids[1], "3")]),
+                session=s,
+            )
+            marks[w.college_id] = s.exec(select(Mark.id).where(Mark.lesson_id == lid)).one()
+
+    def run(w: World, who: str, fn: Callable[..., object], *args: object, **kw: object) -> bool:
+        with Session(w.engine) as s:
+            return attempt(lambda: fn(w.actor(who), *args, session=s, **kw))
+
+    cases: list[tuple[str, bool, bool]] = []  # (case, allowed by policy, actually allowed)
+    for who in ROLES:
+        w_who = "other_teacher" if who == "teacher" else who
+        conducts = who == "curator"  # the curator account is the factory teacher who conducts own_lesson
+        cases.append(
+            (
+                f"save own lesson as {who}",
+                conducts,
+                run(a, w_who, journal.save_lesson, own_lesson, LessonEntry(topic=f"Тема {who}")),
+            )
+        )
+        cases.append(
+            (
+                f"save another teacher's lesson as {who}",
+                who == "teacher",
+                run(a, w_who, journal.save_lesson, foreign_teacher_lesson, LessonEntry(topic=f"Т {who}")),
+            )
+        )
+        cases.append(
+            (
+                f"save another college's lesson as {who}",
+                False,
+                run(a, w_who, journal.save_lesson, other_college_lesson, LessonEntry(topic=f"X {who}")),
+            )
+        )
+        cases.append(
+            (
+                f"read another college's lesson as {who}",
+                False,
+                run(a, w_who, journal.lesson_sheet, other_college_lesson),
+            )
+        )
+        cases.append(
+            (
+                f"correct a mark as {who}",
+                who == "deputy",
+                run(a, w_who, journal.correct_mark, marks[a.college_id], "4", f"ошибка ввода {who}"),
+            )
+        )
+        cases.append(
+            (
+                f"correct another college's mark as {who}",
+                False,
+                run(a, w_who, journal.correct_mark, marks[b.college_id], "5", f"чужая отметка {who}"),
+            )
+        )
+        cases.append(
+            (
+                f"assign a substitute in another college as {who}",
+                False,
+                run(
+                    a,
+                    w_who,
+                    substitutions.assign_substitute,
+                    other_college_lesson,
+                    b.other_teacher_id,
+                    "болезнь",
+                ),
+            )
+        )
+        cases.append(
+            (
+                f"disable an account of another college as {who}",
+                False,
+                run(a, w_who, set_active, b.users["director"], False),
+            )
+        )
+        cases.append(
+            (f"list correction requests as {who}", who == "deputy", run(a, w_who, corrections.list_pending))
+        )
+    for case, allowed, actual in cases:
+        record(case, actual and not allowed)
+    leaks = [c for c, allowed, actual in cases if actual and not allowed]
+    denied_wrongly = [c for c, allowed, actual in cases if allowed and not actual]
+    assert not leaks, leaks
+    assert not denied_wrongly, denied_wrongly
+
+
+def test_the_policy_names_every_page():
+    missing = set(page_files()) - set(POLICY)
+    assert not missing, f"pages without a policy row: {sorted(missing)}"
+    assert Path(ROOT / "streamlit_app.py").exists()
