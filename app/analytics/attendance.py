@@ -10,12 +10,11 @@ Scope.teacher_id is refused: the attendance marts do not split hours by teacher.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 
-from app.analytics.common import Scope, pct
+from app.analytics.common import Scope, pct, period_bounds, semester_bounds  # noqa: F401  (re-exported)
 from etl.warehouse import WarehouseReader
 
 METRIC_DEFINITIONS: dict[str, str] = {
@@ -37,23 +36,6 @@ METRIC_DEFINITIONS: dict[str, str] = {
 }
 
 PERIODS = {"month": "Месяц", "semester": "Семестр"}
-
-
-def semester_bounds(anchor: date) -> tuple[date, date]:
-    """The half-year of the academic year containing `anchor`: 1 September – 31 January or 1 February – 31 August."""
-    if anchor.month >= 9:
-        return date(anchor.year, 9, 1), date(anchor.year + 1, 1, 31)
-    if anchor.month == 1:
-        return date(anchor.year - 1, 9, 1), date(anchor.year, 1, 31)
-    return date(anchor.year, 2, 1), date(anchor.year, 8, 31)
-
-
-def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
-    """«Месяц» (the calendar month) or «Семестр» (the half-year) containing `anchor`."""
-    if kind == "semester":
-        return semester_bounds(anchor)
-    start = anchor.replace(day=1)
-    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _where(scope: Scope, student_id: int | None, date_column: str = "lesson_date") -> tuple[str, list[Any]]:

@@ -13,13 +13,11 @@ their subjects (a student is «успевающий» with no 2, «незач» 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 
-from app.analytics.attendance import semester_bounds
-from app.analytics.common import Scope
+from app.analytics.common import Scope, period_bounds, semester_bounds  # noqa: F401  (re-exported)
 from etl.warehouse import WarehouseReader
 
 PERIOD_KINDS = {"month": "Месяц", "semester": "Семестр", "year": "Учебный год"}
@@ -65,17 +63,6 @@ _COUNTS = f"""
     sum(n5)::INTEGER AS "5", sum(n4)::INTEGER AS "4", sum(n3)::INTEGER AS "3", sum(n2)::INTEGER AS "2",
     sum(n_na)::INTEGER AS "н/а"
 """
-
-
-def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
-    """The month, half-year semester or academic year containing `anchor`."""
-    if kind == "semester":
-        return semester_bounds(anchor)
-    if kind == "year":
-        year = anchor.year if anchor.month >= 9 else anchor.year - 1
-        return date(year, 9, 1), date(year + 1, 8, 31)
-    start = anchor.replace(day=1)
-    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _where(scope: Scope, kind: str, *, sets: bool = True) -> tuple[str, list[Any]]:
