@@ -34,12 +34,20 @@ def upgrade() -> None:
             can_create boolean := (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user);
         BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ejournal_app') THEN
-                IF can_create THEN CREATE ROLE ejournal_app LOGIN;
+                IF can_create THEN
+                    -- roles are cluster-wide: another database's migration may create it meanwhile
+                    BEGIN CREATE ROLE ejournal_app LOGIN;
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END;
                 ELSE RAISE NOTICE 'cannot create role ejournal_app: create it and re-run the grants';
                 END IF;
             END IF;
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ejournal_etl') THEN
-                IF can_create THEN CREATE ROLE ejournal_etl LOGIN;
+                IF can_create THEN
+                    -- roles are cluster-wide: another database's migration may create it meanwhile
+                    BEGIN CREATE ROLE ejournal_etl LOGIN;
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END;
                 ELSE RAISE NOTICE 'cannot create role ejournal_etl: create it and re-run the grants';
                 END IF;
             END IF;
