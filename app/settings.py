@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # A directory of the tz database («Europe») or an over-long name is an OSError, which
+        # pydantic would not turn into a validation error: the program would die with a traceback.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"неизвестный часовой пояс «{value}» (пример: Europe/Moscow)") from exc
         return value
 
