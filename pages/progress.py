@@ -13,7 +13,7 @@ from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.services.journal import college_today
 from app.ui.page import require
-from app.ui.widgets import table, warehouse_or_stop
+from app.ui.widgets import table, url_index, warehouse_or_stop
 
 actor = require(Role.deputy, Role.director, Role.curator, Role.teacher)
 st.title("Успеваемость")
@@ -63,7 +63,10 @@ with st.container(border=True):
     )
     anchor = c2.date_input("Дата в периоде", value=today, format="DD.MM.YYYY", max_value=today)
     group = c3.selectbox(
-        "Группа", [None, *groups], format_func=lambda g: "Все группы" if g is None else groups[g]
+        "Группа",
+        [None, *groups],
+        index=url_index("group", [None, *groups]),
+        format_func=lambda g: "Все группы" if g is None else groups[g],
     )
     subject = c4.selectbox(
         "Дисциплина",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 import streamlit as st
 
@@ -35,3 +37,15 @@ def table(frame: pl.DataFrame, *, name: str, empty: str = "Нет данных �
         key=f"xlsx_{name}",
         icon=":material/download:",
     )
+
+
+def url_index(name: str, options: Sequence[int | None]) -> int:
+    """The index of the option `?name=ID` names (the links from «Моя группа»), else 0.
+
+    Only a preselection among options the page has already filtered by permission: an id the user
+    may not see is simply not among them.
+    """
+    raw = st.query_params.get(name, "")
+    if raw.isdigit() and int(raw) in options:
+        return list(options).index(int(raw))
+    return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.analytics.common import get_reader
 from app.domain import Role
@@ -13,7 +13,7 @@ from app.models import Lesson, Student, StudyGroup, UserRole
 from app.settings import get_settings
 from etl.load import run_etl
 from tests.etl.test_attendance_marts import attend
-from tests.pages.conftest import menu, texts
+from tests.pages.conftest import app_as, menu, texts
 
 PAGE = "pages/attendance.py"
 
@@ -195,3 +195,40 @@ def test_menu_lists_the_pages_by_role(run_as, world, who, curator, attendance_li
     titles = menu(run_as(world.users[who]))
     assert ("Посещаемость" in titles) is attendance_listed
     assert ("Успеваемость" in titles) is progress_listed
+
+
+def attendance_with_url(user_id: int, **params: str):
+    """The page opened by a link carrying query params (the links on «Моя группа»)."""
+    at = app_as(user_id).run().switch_page(PAGE)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_group_link_opens_the_page_filtered_on_that_group(college, warehouse):
+    warehouse()
+    other = group_named(college, "ИСП-21")
+    at = attendance_with_url(college.users["deputy"], group=str(other))
+    assert not at.exception, at.exception
+    assert by_label(at.selectbox, "Группа").value == other
+    assert {m.label: m.value for m in at.metric}["Пропущено часов"] == "2"  # ИСП-21's one absence
+
+
+def test_a_group_link_never_widens_what_a_curator_sees(college, warehouse):
+    warehouse()
+    foreign = group_named(college, "ИСП-21")
+    at = attendance_with_url(college.users["teacher"], group=str(foreign))
+    assert not at.exception, at.exception
+    assert by_label(at.selectbox, "Группа").value is None  # «Все группы» of their own
+    assert {m.label: m.value for m in at.metric}["Пропущено часов"] == "4"
+    own = attendance_with_url(college.users["teacher"], group=str(college.group_id))
+    assert by_label(own.selectbox, "Группа").value == college.group_id
+
+
+def group_named(world, name: str) -> int:
+    with Session(world.engine) as s:
+        group = s.exec(
+            select(StudyGroup).where(StudyGroup.college_id == world.college_id, StudyGroup.name == name)
+        ).one()
+        assert group.id is not None
+        return group.id

@@ -7,8 +7,8 @@ import pytest
 from app.domain import Role
 from tests.etl.test_progress_marts import add_mark, marks_on_lessons
 from tests.pages import test_attendance_page
-from tests.pages.conftest import texts
-from tests.pages.test_attendance_page import by_label, frames, grant, other_group
+from tests.pages.conftest import app_as, texts
+from tests.pages.test_attendance_page import by_label, frames, grant, group_named, other_group
 
 warehouse = test_attendance_page.warehouse  # the fixture: a fresh warehouse the app reads
 
@@ -75,6 +75,16 @@ def test_a_curator_sees_only_their_group(run_as, college, warehouse):
     for frame in frames(at):
         if "Группа" in frame.columns:
             assert set(frame["Группа"]) <= {"ИСП-11"}
+
+
+def test_a_group_link_filters_the_page_on_that_group(college, warehouse):
+    warehouse()
+    at = app_as(college.users["deputy"]).run().switch_page(PAGE)
+    at.query_params["group"] = str(group_named(college, "ИСП-21"))
+    at.run()
+    assert not at.exception, at.exception
+    assert metrics(at)["Средний балл"] == "3,0"  # ИСП-21's one mark, not the college's 3,5
+    assert metrics(at)["Оценено студентов (N)"] == "1"
 
 
 def test_a_teacher_sees_only_the_groups_and_subjects_they_teach(run_as, college, warehouse):
