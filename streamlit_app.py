@@ -52,7 +52,7 @@ menu: dict[str, list[st.Page]] = {
 }
 if actor.has(Role.teacher):
     menu[""].append(st.Page("pages/journal.py", title="Журнал", icon=":material/edit_note:"))
-if actor.has(Role.student, Role.guardian, Role.curator):
+if actor.has(Role.student, Role.guardian, Role.curator, Role.deputy, Role.director):
     menu[""].append(st.Page("pages/diary.py", title="Дневник", icon=":material/menu_book:"))
 if actor.has(Role.curator, Role.deputy, Role.officer):
     menu[""].append(st.Page("pages/my_group.py", title="Моя группа", icon=":material/groups:"))

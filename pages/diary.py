@@ -18,7 +18,7 @@ from app.services.journal import college_today
 from app.ui import diary as ui
 from app.ui.page import require
 
-actor = require(Role.student, Role.guardian, Role.curator)
+actor = require(Role.student, Role.guardian, Role.curator, Role.deputy, Role.director)
 DAY, GROUP, CHILD, PUPIL, TAB = "diary_day", "diary_group", "diary_child", "diary_pupil", "diary_tab"
 WEEK_TAB, PERIOD_TAB = "Неделя", "Итоги за период"
 

@@ -105,7 +105,7 @@ with st.container(horizontal=True):
         Role.curator,
     )
     link("progress.py", "Успеваемость группы", ":material/school:", Role.deputy, Role.director, Role.curator)
-    link("diary.py", "Дневники студентов", ":material/menu_book:", Role.curator)
+    link("diary.py", "Дневники студентов", ":material/menu_book:", Role.curator, Role.deputy, Role.director)
 
 tabs = st.tabs(["Список группы", "Студенты", "Родители", "Выдать доступ", "Уважительная причина"])
 

@@ -2,7 +2,8 @@
 
 Every read checks access on the server for the student asked about, whatever the page offered:
 a student reads only their own diary, a guardian only their own children's, a curator only the
-students of groups they curate, the deputy director, the director and the officer their college's.
+students of groups they curate, the deputy director and the director their college's (the officer runs
+the system and reads no diary: minors' personal data goes only to those who need it, 152-ФЗ).
 Each view is audited («who read whose diary», §1.13 of the regulation), a refusal too. The diary
 reads the live database, not the warehouse: it must show a mark the moment it is saved.
 """
@@ -40,7 +41,7 @@ from app.errors import AccessDenied
 from app.services.journal import college_now
 
 REFUSED = "Дневник этого студента вам недоступен."
-STAFF_ROLES = (Role.deputy, Role.director, Role.officer)
+STAFF_ROLES = (Role.deputy, Role.director)
 DIARY_DAYS = 6  # Monday to Saturday; a Sunday is shown only when it had lessons
 
 

@@ -150,7 +150,17 @@ def test_curator_opens_a_student_of_their_group(world, family):
     assert REFUSED in [e.value for e in refused.error]
 
 
-@pytest.mark.parametrize("who", ["deputy", "director", "officer", "teacher"])
+@pytest.mark.parametrize("who", ["deputy", "director"])
+def test_the_administration_opens_any_diary_of_its_college(world, who):
+    at = diary_as(world.users[who])
+    assert not at.exception, at.exception
+    assert "Выберите группу и студента" in texts(at)
+    at.selectbox(key="diary_pupil").select(world.student_ids[3]).run()
+    assert "Григорьева Мария Олеговна" in texts(at)
+    assert not at.error
+
+
+@pytest.mark.parametrize("who", ["officer", "teacher"])
 def test_staff_who_curate_nothing_have_no_diary_page(run_as, world, who):
     at = run_as(world.users[who])
     assert "Дневник" not in menu(at)

@@ -41,6 +41,7 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
             "deputy",
             [
                 "Главная",
+                "Дневник",
                 "Моя группа",
                 "Замены",
                 "Исправления отметок",
@@ -68,6 +69,7 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
             "director",
             [
                 "Главная",
+                "Дневник",
                 "Заполнение журналов",
                 "Посещаемость",
                 "Успеваемость",

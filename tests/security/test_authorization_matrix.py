@@ -23,7 +23,7 @@ ROLES = ["teacher", "curator", "deputy", "officer", "director", "student", "guar
 COMMON = {"home", "password"}
 POLICY: dict[str, set[str]] = {
     "journal": {"teacher", "curator"},  # the curator account also teaches
-    "diary": {"student", "guardian", "curator"},
+    "diary": {"student", "guardian", "curator", "deputy", "director"},
     "my_group": {"curator", "deputy", "officer"},
     "substitutions": {"deputy", "officer"},
     "corrections": {"deputy"},

@@ -273,13 +273,20 @@ def test_a_teacher_without_the_curator_role_is_refused(world):
         read_week(world, "other_teacher", world.student_ids[0], world.today)
 
 
-@pytest.mark.parametrize("who", ["deputy", "director", "officer"])
+@pytest.mark.parametrize("who", ["deputy", "director"])
 def test_administration_reads_its_colleges_diaries(world, who):
     assert read_week(world, who, world.student_ids[4], world.today).student.id == world.student_ids[4]
     with Session(world.engine) as s:
         groups = diary.viewable_groups(world.actor(who), session=s)
         assert [name for _, name in groups] == ["ИСП-11"]
         assert len(diary.group_students(world.actor(who), groups[0][0], session=s)) == 5
+
+
+def test_the_officer_reads_no_diary(world):
+    with pytest.raises(AccessDenied):
+        read_week(world, "officer", world.student_ids[0], world.today)
+    with Session(world.engine) as s:
+        assert diary.viewable_groups(world.actor("officer"), session=s) == []
 
 
 def test_administration_of_another_college_is_refused(world, engine):
