@@ -27,6 +27,7 @@ LOGIN_FAILED = "Неверный логин или пароль."
 LOCKOUT_HINT = "После {n} неудачных попыток вход блокируется на {m} минут."
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
+MAX_LOGIN = 128  # authenticate compares only this much of what is typed
 # No look-alike characters: initial passwords are read off a printed slip.
 _SLIP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -55,6 +56,11 @@ def generate_initial_password() -> str:
     return "-".join(groups)
 
 
+def _loggable(login: str) -> str:
+    """A typed login as the audit log can hold it (PostgreSQL's jsonb refuses NUL)."""
+    return login.replace("\x00", "\ufffd")
+
+
 def _db_now(session: Session) -> datetime:
     value = session.execute(text("SELECT now()")).scalar_one()
     assert isinstance(value, datetime)
@@ -74,7 +80,8 @@ def create_user(
 ) -> tuple[int, str | None]:
     """Create an account. Without a password a one-time initial one is generated and returned."""
     login = login.strip().lower()
-    with audit.user_action(session, actor, "user.create", entity="user_account", details={"login": login}):
+    details = {"login": _loggable(login)}
+    with audit.user_action(session, actor, "user.create", entity="user_account", details=details):
         user_id, initial = add_user(
             session,
             actor,
@@ -105,6 +112,10 @@ def add_user(
     initial = None
     if not login:
         raise DomainError("Укажите логин.")
+    if len(login) > MAX_LOGIN:
+        raise DomainError(f"Логин длиннее {MAX_LOGIN} символов.")
+    if not login.isprintable():  # NUL and other control characters: PostgreSQL or a printed slip
+        raise DomainError("Логин не может содержать управляющие символы.")
     if not roles:
         raise DomainError("Укажите хотя бы одну роль пользователя.")
     if session.exec(select(UserAccount.id).where(UserAccount.login == login)).first() is not None:
@@ -167,9 +178,14 @@ def reset_initial_password(session: Session, actor: Actor, user: UserAccount) ->
 def authenticate(login: str, password: str, *, session: Session) -> Actor:
     """Return the actor for valid credentials; one message for every failure the user could probe."""
     settings = get_settings()
-    login = login.strip().lower()[:128]
+    login = login.strip().lower()[:MAX_LOGIN]
     now = _db_now(session)
-    user = session.exec(select(UserAccount).where(UserAccount.login == login).with_for_update()).first()
+    # PostgreSQL text cannot hold NUL (the query would fail): such a login names no account.
+    user = (
+        None
+        if "\x00" in login
+        else session.exec(select(UserAccount).where(UserAccount.login == login).with_for_update()).first()
+    )
     locked = user is not None and user.locked_until is not None and user.locked_until > now
     # Verify even when locked or unknown, so timing does not tell them apart.
     ok = verify_password(user.password_hash if user else None, password) and not locked
@@ -193,7 +209,7 @@ def authenticate(login: str, password: str, *, session: Session) -> Actor:
             entity_id=user.id if user else None,
             outcome="refused",
             message=LOGIN_FAILED,
-            details={"login": login[:64], "locked": locked or event == "login.lockout"},
+            details={"login": _loggable(login[:64]), "locked": locked or event == "login.lockout"},
             college_id=user.college_id if user else None,
         )
         session.commit()
