@@ -287,6 +287,9 @@ class Attendance(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("lesson_id", "student_id"),
         CheckConstraint(f"status IN ({sql_in([s.value for s in AttendanceStatus])})", name="status_known"),
+        CheckConstraint(
+            "reason_document_date IS NULL OR status = 'excused'", name="attendance_document_only_when_excused"
+        ),
         Index("ix_attendance_updated_at", "updated_at"),
     )
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
@@ -294,7 +297,8 @@ class Attendance(SQLModel, table=True):
     lesson_id: int = Field(foreign_key="lesson.id")
     student_id: int = Field(foreign_key="student.id", index=True)
     status: str
-    reason: str = ""  # for excused absences: справка, приказ …
+    reason: str = ""  # for excused absences: the document kind (справка, приказ …) and a note
+    reason_document_date: date | None = None  # the date of that document
     created_by_user_id: int = Field(foreign_key="user_account.id")
     created_at: datetime | None = _created_at()
     updated_at: datetime | None = _created_at()

@@ -411,7 +411,7 @@ with tabs[4]:
             if excused:
                 with st.expander(f"Уже отмечено по уважительной причине: {len(excused)}"):
                     for a in excused:
-                        st.markdown(f"- {ui.absence_label(a)} — {a.reason or 'ув'}")
+                        st.markdown(f"- {ui.absence_label(a)} — {md(a.reason_text or 'ув')}")
             if not unexcused:
                 st.info("Пропусков без уважительной причины за этот период нет.")
             else:

@@ -133,6 +133,14 @@ class AbsenceRow:
     hours: int
     status: AttendanceStatus
     reason: str
+    document_date: date | None = None
+
+    @property
+    def reason_text(self) -> str:
+        """«справка от 01.12.2026: № 15», as the curator entered it."""
+        kind, sep, note = self.reason.partition(":")
+        dated = f"{kind} от {fmt_date(self.document_date)}" if self.document_date else kind
+        return dated + sep + note if sep else dated
 
 
 @dataclass(frozen=True)
@@ -694,7 +702,8 @@ def absences(
     rows = session.execute(
         text(
             """
-            SELECT a.id, l.lesson_date, l.pair_number, s.name AS subject, l.hours, a.status, a.reason
+            SELECT a.id, l.lesson_date, l.pair_number, s.name AS subject, l.hours, a.status, a.reason,
+                   a.reason_document_date
             FROM attendance a
             JOIN lesson l ON l.id = a.lesson_id
             JOIN subject s ON s.id = l.subject_id
@@ -714,6 +723,7 @@ def absences(
             r["hours"],
             AttendanceStatus(r["status"]),
             r["reason"],
+            r["reason_document_date"],
         )
         for r in rows
     ]
@@ -748,7 +758,7 @@ def excuse_absences(
         if document_date > today:
             raise DomainError("Дата документа не может быть в будущем.")
         note = " ".join(note.split())
-        reason = f"{reason_kind} от {fmt_date(document_date)}" + (f": {note}" if note else "")
+        reason = reason_kind + (f": {note}" if note else "")
         if len(reason) > MAX_REASON:
             raise DomainError(f"Основание длиннее {MAX_REASON} символов: сократите примечание.")
         rows = session.exec(
@@ -768,6 +778,7 @@ def excuse_absences(
             before = {"status": a.status, "reason": a.reason}
             a.status = AttendanceStatus.excused.value
             a.reason = reason
+            a.reason_document_date = document_date
             session.add(a)
             audit.record(
                 session,

@@ -83,7 +83,8 @@ def test_an_absence_is_excused_from_the_page(run_as, cw):
     assert any("Отмечено по уважительной причине: 1" in s.value for s in at.success)
     with Session(cw.engine) as s:
         row = s.get(Attendance, aid)
-        assert row is not None and row.status == "excused" and row.reason.startswith("Справка от ")
+        assert row is not None and (row.status, row.reason) == ("excused", "Справка: справка № 15")
+        assert row.reason_document_date == cw.today
 
 
 def test_edit_a_guardians_phone_with_validation(run_as, cw):

@@ -412,14 +412,20 @@ def test_excusing_an_absence_changes_only_attendance_and_is_audited(cw):
     with Session(cw.engine) as s:
         rows = {a.id: a for a in s.exec(select(Attendance).where(Attendance.student_id == sid))}
         assert [(m.id, m.value) for m in s.exec(select(Mark).where(Mark.student_id == sid))] == marks_before
-    expected = f"Справка от {(cw.today - timedelta(days=1)).strftime('%d.%m.%Y')}: ОРВИ"
-    assert (rows[a1].status, rows[a1].reason) == ("excused", expected)
-    assert (rows[a2].status, rows[a2].reason) == ("excused", expected)
+    expected = "Справка: ОРВИ"
+    for aid in (a1, a2):
+        assert (rows[aid].status, rows[aid].reason) == ("excused", expected)
+        assert rows[aid].reason_document_date == cw.today - timedelta(days=1)
     events = audit_rows(cw, "attendance.excuse")
     assert [(e.entity, e.entity_id) for e in events] == [("attendance", a1), ("attendance", a2)]
     assert events[0].details["before"] == {"status": "absent", "reason": ""}
     assert events[0].details["after"] == {"status": "excused", "reason": expected}
     assert call(cw, "teacher", curator.absences, sid, cw.today - timedelta(days=7), cw.today) == []
+    shown = call(
+        cw, "teacher", curator.absences, sid, cw.today - timedelta(days=7), cw.today, only_unexcused=False
+    )
+    day = (cw.today - timedelta(days=1)).strftime("%d.%m.%Y")
+    assert {a.reason_text for a in shown} == {f"Справка от {day}: ОРВИ"}
     period = call(cw, "guardian", diary.period, sid, cw.today - timedelta(days=7), cw.today)
     assert (period.hours_excused, period.hours_unexcused) == (4, 0)
 
