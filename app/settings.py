@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)
     # How often `ejournal serve` refreshes the warehouse.
     etl_interval_seconds: int = Field(default=30, ge=5, le=3600)
+    # The address people open the app at: printed on the credential slips handed to guardians.
+    public_url: str = "http://localhost:8501"
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +57,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"неизвестный часовой пояс «{value}» (пример: Europe/Moscow)") from exc
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip()
+        if (
+            not value.startswith(("http://", "https://"))
+            or len(value) > 200
+            or any(c.isspace() for c in value)
+        ):
+            raise ValueError(
+                "адрес сайта должен начинаться с http:// или https:// (пример: https://journal.college.ru)"
+            )
+        return value.rstrip("/")
 
     @field_validator("database_url", "app_database_url", "etl_database_url")
     @classmethod

@@ -339,20 +339,45 @@ with tabs[2]:
 # --------------------------------------------------------------------------- credentials
 
 with tabs[3]:
-    issued = st.session_state.pop(CREDS, None)
-    if issued:
-        login, password, name = issued
-        st.success(f"Доступ к дневнику выдан: {name}")
-        st.code(f"{name}\nЛогин: {login}\nВременный пароль: {password}", language=None)
-        st.warning(
-            "Пароль показан один раз и больше нигде не хранится: передайте его человеку сейчас. "
-            f"При первом входе пароль нужно сменить; временный пароль действует "
-            f"{get_settings().initial_password_days} дн. Печатная памятка (PDF) будет доступна позже."
-        )
+    issued_now = st.session_state.pop(CREDS, None)
+    if issued_now:
+        issued, skipped = issued_now
+        if issued:
+            st.success(
+                f"Доступ к дневнику выдан: {issued[0].full_name}"
+                if len(issued) == 1
+                else f"Доступ к дневнику выдан: {len(issued)} чел."
+            )
+            st.download_button(
+                "Памятки для печати (PDF)" if len(issued) > 1 else "Памятка для печати (PDF)",
+                data=ui.slips_pdf(actor, issued, group_name),
+                file_name=ui.slips_file_name(issued, group_name),
+                mime="application/pdf",
+                type="primary",
+                icon=":material/print:",
+                on_click="ignore",  # a rerun would drop the passwords shown once
+            )
+            if len(issued) == 1:
+                st.code(ui.credentials_text(issued[0]), language=None)
+            else:
+                with st.expander("Логины и временные пароли"):
+                    st.code("\n\n".join(ui.credentials_text(c) for c in issued), language=None)
+            st.warning(
+                "Пароли показаны один раз и больше нигде не хранятся: распечатайте памятки или передайте "
+                "пароли сейчас. При первом входе пароль нужно сменить; временный пароль действует "
+                f"{get_settings().initial_password_days} дн."
+            )
+        else:
+            st.info("Новых реквизитов не понадобилось: у всех выбранных логин уже есть.")
+        if skipped:
+            with st.expander(f"Пропущены: {len(skipped)}", expanded=True):
+                for line in skipped:
+                    st.markdown(f"- {md(line)}")
     people = ui.person_options(current)
     if not people:
         st.info("В группе нет студентов.")
     else:
+        st.markdown("**Одному человеку**")
         with st.form("credentials"):
             who = st.selectbox("Кому", list(people), format_func=people.__getitem__)
             custom = st.text_input(
@@ -379,7 +404,35 @@ with tabs[3]:
             except DomainError as exc:
                 st.error(exc.message)
             else:
-                st.session_state[CREDS] = (creds.login, creds.password, creds.full_name)
+                st.session_state[CREDS] = ([creds], [])
+                st.rerun()
+
+        st.markdown("**Всей группе**")
+        with st.form("credentials_group"):
+            c1, c2 = st.columns(2)
+            for_students = c1.checkbox("Студентам", value=True)
+            for_guardians = c2.checkbox("Родителям", value=True)
+            reissue = st.checkbox(
+                "Заменить пароли и тем, у кого логин уже есть",
+                help="Прежние пароли перестанут действовать. Без отметки доступ получат только те, у кого "
+                "логина ещё нет.",
+            )
+            group_submitted = st.form_submit_button("Выдать доступ группе и напечатать памятки")
+        if group_submitted:
+            try:
+                with Session(get_engine()) as db:
+                    batch = curator.issue_group_credentials(
+                        actor,
+                        group_id,
+                        session=db,
+                        students=for_students,
+                        guardians=for_guardians,
+                        reissue=reissue,
+                    )
+            except DomainError as exc:
+                st.error(exc.message)
+            else:
+                st.session_state[CREDS] = (batch.issued, batch.skipped)
                 st.rerun()
 
 # --------------------------------------------------------------------------- valid reasons

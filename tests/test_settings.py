@@ -44,3 +44,12 @@ def test_invalid_settings_are_refused_at_start(monkeypatch, name, value, fragmen
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=fragment):
         Settings()
+
+
+def test_the_public_address_is_a_web_address(monkeypatch):
+    monkeypatch.setenv("EJOURNAL_PUBLIC_URL", " https://journal.rtt.ru/ ")
+    assert Settings().public_url == "https://journal.rtt.ru"
+    for bad in ("journal.rtt.ru", "ftp://journal.rtt.ru", "https://journal rtt.ru"):
+        monkeypatch.setenv("EJOURNAL_PUBLIC_URL", bad)
+        with pytest.raises(ValidationError, match="http:// или https://"):
+            Settings()

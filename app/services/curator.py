@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -122,6 +122,18 @@ class Credentials:
     password: str  # shown once: only its hash is kept
     full_name: str
     new_account: bool
+    role: Role = Role.student
+    students: str = ""  # whose diary it opens (a guardian's children in the group)
+    group: str = ""
+    expires_at: datetime | None = None  # when the one-time password stops working
+
+
+@dataclass(frozen=True)
+class GroupCredentials:
+    """What issuing a whole group's credentials did: the slips to print and who was passed over."""
+
+    issued: list[Credentials]
+    skipped: list[str]  # «ФИО — why», for the curator to settle one by one
 
 
 @dataclass(frozen=True)
@@ -315,7 +327,9 @@ def normalise_phone(value: str) -> str:
     if not value:
         return ""
     digits = re.sub(r"\D", "", value)
-    if _PHONE_CHARS_RE.match(value) and len(digits) == 11 and digits[0] in "78":
+    # 8… is the trunk prefix only when dialled without a plus; «+8…», «+81…» are other countries.
+    international = value.startswith("+")
+    if _PHONE_CHARS_RE.match(value) and len(digits) == 11 and digits[0] in ("7" if international else "78"):
         digits = digits[1:]
     elif not (_PHONE_CHARS_RE.match(value) and len(digits) == 10 and not value.startswith("+")):
         raise DomainError("Телефон указан неверно: нужен российский номер, например +7 912 345-67-89.")
@@ -324,7 +338,8 @@ def normalise_phone(value: str) -> str:
 
 def normalise_email(value: str) -> str:
     value = value.strip().lower()
-    if value and (len(value) > 254 or not _EMAIL_RE.match(value)):
+    # isprintable: control characters (NUL among them, which PostgreSQL text cannot hold) are refused.
+    if value and (len(value) > 254 or not value.isprintable() or not _EMAIL_RE.match(value)):
         raise DomainError("Адрес электронной почты указан неверно: нужен адрес вида ivanova@mail.ru.")
     return value
 
@@ -624,6 +639,7 @@ def issue_student_credentials(
         if student.left_on is not None:
             raise DomainError("Студент выбыл из группы: доступ к дневнику ему не выдаётся.")
         creds = _issue(session, actor, student, Role.student, login, details)
+        creds = replace(creds, students=creds.full_name, group=_group_name(session, student.study_group_id))
         audit.record(
             session, actor, "credentials.issue", entity="student", entity_id=student_id, details=details
         )
@@ -640,10 +656,114 @@ def issue_guardian_credentials(
     ):
         guardian = _guardian(session, actor, guardian_id, lock=True)
         creds = _issue(session, actor, guardian, Role.guardian, login, details)
+        children = _children_of(session, actor, guardian_id)
+        creds = replace(
+            creds,
+            students=", ".join(name for name, _ in children),
+            group=", ".join(sorted({grp for _, grp in children})),
+        )
         audit.record(
             session, actor, "credentials.issue", entity="guardian", entity_id=guardian_id, details=details
         )
     return creds
+
+
+def issue_group_credentials(
+    actor: Actor,
+    group_id: int,
+    *,
+    session: Session,
+    students: bool = True,
+    guardians: bool = True,
+    reissue: bool = False,
+) -> GroupCredentials:
+    """Logins and one-time passwords for a whole group at once, for the printed slips.
+
+    By default only those who have no login yet get one; `reissue` also replaces the passwords of
+    those who have (the old ones stop working). People whose password is not the curator's to give
+    (staff accounts, disabled accounts) are passed over and named. One transaction: all or nothing.
+    """
+    details: dict[str, Any] = {"students": students, "guardians": guardians, "reissue": reissue}
+    with audit.user_action(
+        session, actor, "credentials.issue_group", entity="study_group", entity_id=group_id, details=details
+    ):
+        group = _group(session, actor, group_id)
+        if not (students or guardians):
+            raise DomainError("Выберите, кому выдать доступ: студентам, родителям или всем.")
+        rows = group_list(actor, group_id, session=session)
+        issued: list[Credentials] = []
+        skipped: list[str] = []
+        children: dict[int, list[str]] = defaultdict(list)
+        guardian_rows: dict[int, GuardianRow] = {}
+        for row in rows:
+            for g in row.guardians:
+                children[g.id].append(row.name)
+                guardian_rows.setdefault(g.id, g)
+        people: list[tuple[Student | Guardian, Role, str | None, str]] = []
+        if students:
+            for row in rows:
+                student = _student(session, actor, row.id, lock=True)
+                people.append((student, Role.student, row.login, row.name))
+        if guardians:
+            for gid, g in sorted(guardian_rows.items(), key=lambda item: item[1].name):
+                people.append(
+                    (
+                        _guardian(session, actor, gid, lock=True),
+                        Role.guardian,
+                        g.login,
+                        ", ".join(children[gid]),
+                    )
+                )
+        for person, role, login, whose in people:
+            name = full_name(person.last_name, person.first_name, person.middle_name)
+            if login is not None and not reissue:
+                continue
+            one: dict[str, Any] = {}
+            try:
+                creds = _issue(session, actor, person, role, None, one)
+            except DomainError as exc:  # AccessDenied included: not the curator's password to give
+                skipped.append(f"{name} — {exc.message}")
+                continue
+            issued.append(replace(creds, role=role, students=whose, group=group.name))
+            audit.record(
+                session,
+                actor,
+                "credentials.issue",
+                entity="student" if role is Role.student else "guardian",
+                entity_id=person.id,
+                details={**one, "group_id": group_id, "batch": True},
+            )
+        details.update(issued=len(issued), skipped=len(skipped))
+        audit.record(
+            session,
+            actor,
+            "credentials.issue_group",
+            entity="study_group",
+            entity_id=group_id,
+            details=details,
+        )
+    return GroupCredentials(issued, skipped)
+
+
+def _group_name(session: Session, group_id: int) -> str:
+    group = session.get(StudyGroup, group_id)
+    return group.name if group is not None else ""
+
+
+def _children_of(session: Session, actor: Actor, guardian_id: int) -> list[tuple[str, str]]:
+    """(student, group) of the guardian's current children in the actor's college."""
+    rows = session.exec(
+        select(Student, StudyGroup.name)
+        .join(StudentGuardian, col(StudentGuardian.student_id) == Student.id)
+        .join(StudyGroup, col(StudyGroup.id) == Student.study_group_id)
+        .where(
+            StudentGuardian.guardian_id == guardian_id,
+            StudyGroup.college_id == actor.college_id,
+            col(Student.left_on).is_(None),
+        )
+        .order_by(col(Student.last_name), col(Student.first_name))
+    )
+    return [(full_name(s.last_name, s.first_name, s.middle_name), grp) for s, grp in rows]
 
 
 def _issue(
@@ -671,7 +791,7 @@ def _issue(
             )
         password = accounts.reset_initial_password(session, actor, account)
         details.update(login=account.login, new_account=False)
-        return Credentials(account.login, password, name, False)
+        return Credentials(account.login, password, name, False, role, expires_at=account.password_expires_at)
     if login is not None and login.strip():
         login = login.strip().lower()
         if not _LOGIN_RE.match(login):
@@ -687,7 +807,10 @@ def _issue(
     person.user_id = user_id
     session.add(person)
     details.update(login=login, new_account=True, user_id=user_id)
-    return Credentials(login, initial, name, True)
+    created = session.get(UserAccount, user_id)
+    return Credentials(
+        login, initial, name, True, role, expires_at=created.password_expires_at if created else None
+    )
 
 
 # --------------------------------------------------------------------------- absences

@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
+from sqlmodel import Session
 
+from app.actor import Actor
 from app.analytics import attendance, progress
 from app.analytics.common import Scope, freshness_label, get_reader
+from app.db import get_engine
 from app.domain import fmt_date
+from app.models import College
+from app.reports.credential_slips import credential_slips_pdf
 from app.services.curator import AbsenceRow, Credentials, GroupStats, GuardianRow, StudentRow
 from app.settings import get_settings
 from etl.warehouse import NoWarehouse
@@ -80,8 +85,23 @@ def absence_label(row: AbsenceRow) -> str:
 
 
 def credentials_text(creds: Credentials) -> str:
-    """What the curator copies to the person (the printable slip is made elsewhere)."""
+    """What the curator copies to the person; the printable slip is credential_slips_pdf."""
     return f"{creds.full_name}\nЛогин: {creds.login}\nВременный пароль: {creds.password}"
+
+
+def slips_pdf(actor: Actor, issued: Sequence[Credentials], group: str) -> bytes:
+    """The printable slips for what was just issued, signed with the curator's name."""
+    with Session(get_engine()) as db:
+        college = db.get(College, actor.college_id)
+    return credential_slips_pdf(
+        issued, college=college.name if college else "", issued_by=actor.full_name, group=group
+    )
+
+
+def slips_file_name(issued: Sequence[Credentials], group: str) -> str:
+    if len(issued) == 1:
+        return f"Доступ к дневнику — {issued[0].full_name}.pdf"
+    return f"Доступ к дневнику — группа {group}.pdf"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from app.models import Attendance, Guardian, Student
 from tests.diary_factories import attend, make_curator, second_group
 from tests.pages.conftest import menu, next_request, texts
+from tests.reports.conftest import pdf_text
 
 MY_GROUP = "pages/my_group.py"
 
@@ -198,3 +199,54 @@ def test_without_a_warehouse_the_live_journal_is_counted(run_as, cw, tmp_path, m
     finally:
         get_settings.cache_clear()
         get_reader.cache_clear()
+
+
+@pytest.fixture
+def printed(monkeypatch):
+    """The slips PDFs the page made, captured on their way to the download button."""
+    from app.ui import my_group
+
+    made: list[bytes] = []
+    real = my_group.slips_pdf
+
+    def spy(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(my_group, "slips_pdf", spy)
+    return made
+
+
+def test_a_single_slip_downloads_as_a_pdf_with_the_new_password(run_as, cw, printed):
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    by_label(at.selectbox, "Кому").select(f"student:{cw.student_ids[1]}")
+    by_label(at.button, "Выдать доступ").click().run()
+    assert "Памятка для печати (PDF)" in [b.proto.label for b in at.get("download_button")]
+    password = at.code[0].value.rsplit("Временный пароль: ", 1)[1].strip()
+    [pdf] = printed
+    text = " ".join(pdf_text(pdf).split())
+    assert "Белова Анна Игоревна" in text and "belova.ai" in text and password in text
+
+
+def test_the_whole_group_is_issued_and_printed_at_once(run_as, cw, printed):
+    with Session(cw.engine) as s:
+        without_login = [
+            f"{st.last_name} {st.first_name}"
+            for st in s.exec(select(Student).where(Student.study_group_id == cw.group_id))
+            if st.user_id is None
+        ]
+    assert without_login
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    by_label(at.button, "Выдать доступ группе и напечатать памятки").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Доступ к дневнику выдан:" in s.value for s in at.success)
+    assert "Памятки для печати (PDF)" in [b.proto.label for b in at.get("download_button")]
+    [pdf] = printed
+    text = " ".join(pdf_text(pdf).split())
+    with Session(cw.engine) as s:
+        students = list(s.exec(select(Student).where(Student.study_group_id == cw.group_id)))
+    assert all(st.user_id is not None for st in students)  # every student has a login now
+    assert all(name in text for name in without_login) and "группа ИСП-11" in text
+    # a second press issues nothing new: no one is left without a login
+    by_label(at.button, "Выдать доступ группе и напечатать памятки").click().run()
+    assert "Новых реквизитов не понадобилось" in texts(at)

@@ -388,6 +388,60 @@ def test_a_staff_account_is_not_reset_by_a_curator(cw):
         call(cw, "teacher", curator.issue_guardian_credentials, gid)
 
 
+def test_a_whole_group_gets_logins_in_one_action(cw):
+    rows = call(cw, "teacher", curator.group_list, cw.group_id)
+    without = {r.name for r in rows if r.login is None} | {
+        g.name for r in rows for g in r.guardians if g.login is None
+    }
+    batch = call(cw, "teacher", curator.issue_group_credentials, cw.group_id)
+    assert {c.full_name for c in batch.issued} == without and batch.skipped == []
+    assert all(c.group == "ИСП-11" and c.expires_at is not None for c in batch.issued)
+    child_of = {g.name: r.name for r in rows for g in r.guardians}
+    for c in batch.issued:
+        assert c.students == (c.full_name if c.role is diary.Role.student else child_of[c.full_name])
+        with Session(cw.engine) as s:
+            assert must_change_password(authenticate(c.login, c.password, session=s).user_id, session=s)
+    # the student who had a login keeps their password unless a reissue is asked for
+    assert cw.logins["student"] not in {c.login for c in batch.issued}
+    again = call(cw, "teacher", curator.issue_group_credentials, cw.group_id)
+    assert again.issued == [] and again.skipped == []
+    only_students = call(
+        cw, "teacher", curator.issue_group_credentials, cw.group_id, guardians=False, reissue=True
+    )
+    assert {c.full_name for c in only_students.issued} == {r.name for r in rows}
+    [batch_event] = audit_rows(cw, "credentials.issue_group")[-1:]
+    assert batch_event.details["issued"] == len(rows) and batch_event.details["reissue"] is True
+    assert "password" not in str(audit_rows(cw, "credentials.issue")[-1].details)
+
+
+def test_a_group_batch_passes_over_staff_accounts_and_names_them(cw):
+    gid = guardian_id_of(cw)
+    with Session(cw.engine) as s:
+        g = s.get(Guardian, gid)
+        assert g is not None
+        g.user_id = cw.users["other_teacher"]
+        s.add(g)
+        s.commit()
+        name = f"{g.last_name} {g.first_name}"
+    batch = call(cw, "teacher", curator.issue_group_credentials, cw.group_id, reissue=True)
+    assert len(batch.skipped) == 1 and batch.skipped[0].startswith(name) and "сотрудника" in batch.skipped[0]
+    assert name not in " ".join(c.full_name for c in batch.issued)
+    assert {c.role for c in batch.issued} == {diary.Role.student}  # the students still get theirs
+
+
+def test_a_group_batch_is_refused_for_a_foreign_group_and_changes_nothing(cw):
+    other_group = second_group(cw)
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.issue_group_credentials, other_group)
+    with pytest.raises(DomainError, match="Выберите, кому"):
+        call(cw, "teacher", curator.issue_group_credentials, cw.group_id, students=False, guardians=False)
+    with Session(cw.engine) as s:
+        assert all(
+            st.user_id is None for st in s.exec(select(Student).where(Student.study_group_id == other_group))
+        )
+    assert [e.outcome for e in audit_rows(cw, "credentials.issue_group")] == ["refused", "refused"]
+
+
 # --------------------------------------------------------------------------- absences
 
 
