@@ -375,8 +375,8 @@ def test_a_duplicate_or_bad_login_is_refused(cw):
         assert s.get(Guardian, gid).user_id is None  # type: ignore[union-attr]
 
 
-def test_a_staff_account_is_not_reset_by_a_curator(cw):
-    """A guardian who also works at the college: their password is the officer's, not the curator's."""
+def staff_guardian(cw) -> tuple[int, str]:
+    """The group's guardian made a colleague of ours (the other teacher's account): (id, name)."""
     gid = guardian_id_of(cw)
     with Session(cw.engine) as s:
         g = s.get(Guardian, gid)
@@ -384,6 +384,12 @@ def test_a_staff_account_is_not_reset_by_a_curator(cw):
         g.user_id = cw.users["other_teacher"]
         s.add(g)
         s.commit()
+        return gid, f"{g.last_name} {g.first_name}"
+
+
+def test_a_staff_account_is_not_reset_by_a_curator(cw):
+    """A guardian who also works at the college: their password is the officer's, not the curator's."""
+    gid, _ = staff_guardian(cw)
     with pytest.raises(AccessDenied, match="сотрудника"):
         call(cw, "teacher", curator.issue_guardian_credentials, gid)
 
@@ -415,14 +421,7 @@ def test_a_whole_group_gets_logins_in_one_action(cw):
 
 
 def test_a_group_batch_passes_over_staff_accounts_and_names_them(cw):
-    gid = guardian_id_of(cw)
-    with Session(cw.engine) as s:
-        g = s.get(Guardian, gid)
-        assert g is not None
-        g.user_id = cw.users["other_teacher"]
-        s.add(g)
-        s.commit()
-        name = f"{g.last_name} {g.first_name}"
+    _, name = staff_guardian(cw)
     batch = call(cw, "teacher", curator.issue_group_credentials, cw.group_id, reissue=True)
     assert len(batch.skipped) == 1 and batch.skipped[0].startswith(name) and "сотрудника" in batch.skipped[0]
     assert name not in " ".join(c.full_name for c in batch.issued)
