@@ -7,6 +7,7 @@ real services, counts the cases and the leaks (allowed where the policy denies),
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from sqlmodel import Session, select
 
 from app.domain import WorkKind
 from app.errors import AccessDenied, DomainError
-from app.models import Mark
+from app.models import Attendance, Mark, Student
 from tests.conftest import ROOT
+from tests.diary_factories import attend
 from tests.factories import World, make_world
 
 ROLES = ["teacher", "curator", "deputy", "officer", "director", "student", "guardian"]
@@ -100,13 +102,24 @@ def attempt(fn: Callable[[], object]) -> bool:
     return True
 
 
+def passes_access(fn: Callable[[], object]) -> bool:
+    """Stricter than `attempt`, for actions the policy never allows: only an access refusal
+    (AccessDenied, or NotFound for another college's record) counts as refused. Any other refusal
+    means the action got past its access check, which for a foreign record is already a leak."""
+    try:
+        fn()
+    except DomainError as exc:
+        return exc.code not in {"access_denied", "not_found"}
+    return True
+
+
 @pytest.fixture
 def two_colleges(engine):
     return make_world(engine), make_world(engine)
 
 
 def test_service_actions_on_own_and_foreign_records(two_colleges):
-    from app.services import corrections, journal, substitutions
+    from app.services import corrections, curator, diary, journal, substitutions
     from app.services.accounts import set_active
     from app.services.journal import LessonEntry, MarkInput
 
@@ -128,9 +141,19 @@ def test_service_actions_on_own_and_foreign_records(two_colleges):
             )
             marks[w.college_id] = s.exec(select(Mark.id).where(Mark.lesson_id == lid)).one()
 
+    # a real absence of another college's student, so that excusing it can be refused only by access
+    foreign_absence = attend(b, b.lesson(1), b.student_ids[1], "absent")
+    yesterday = a.today - timedelta(days=1)
+    # student №1 has the factory student's account and is the factory guardian's child; №2 is neither
+    own_child, classmate = a.student_ids[0], a.student_ids[1]
+
     def run(w: World, who: str, fn: Callable[..., object], *args: object, **kw: object) -> bool:
         with Session(w.engine) as s:
             return attempt(lambda: fn(w.actor(who), *args, session=s, **kw))
+
+    def run_foreign(w: World, who: str, fn: Callable[..., object], *args: object, **kw: object) -> bool:
+        with Session(w.engine) as s:
+            return passes_access(lambda: fn(w.actor(who), *args, session=s, **kw))
 
     cases: list[tuple[str, bool, bool]] = []  # (case, allowed by policy, actually allowed)
     for who in ROLES:
@@ -202,8 +225,74 @@ def test_service_actions_on_own_and_foreign_records(two_colleges):
         cases.append(
             (f"list correction requests as {who}", who == "deputy", run(a, w_who, corrections.list_pending))
         )
+        # diary reads: own (the student themself, the guardian's child), a classmate, another college
+        staff_reader = who in {"curator", "deputy", "director"}  # the curator curates the factory group
+        diary_targets = [
+            ("own diary", own_child, who in {"student", "guardian"} or staff_reader),
+            ("a classmate's diary", classmate, staff_reader),
+            ("another college's student's diary", b.student_ids[0], False),
+        ]
+        for label, sid, allowed in diary_targets:
+            cases.append((f"read {label} (week) as {who}", allowed, run(a, w_who, diary.week, sid, a.today)))
+            cases.append(
+                (
+                    f"read {label} (period) as {who}",
+                    allowed,
+                    run(a, w_who, diary.period, sid, a.today - timedelta(days=30), a.today),
+                )
+            )
+        # the curator's group
+        cases.append(
+            (
+                f"list own college's group as {who}",
+                who in {"curator", "deputy", "officer"},
+                run(a, w_who, curator.group_list, a.group_id),
+            )
+        )
+        cases.append(
+            (
+                f"list another college's group as {who}",
+                False,
+                run_foreign(a, w_who, curator.group_list, b.group_id),
+            )
+        )
+        cases.append(
+            (
+                f"issue credentials to another college's group as {who}",
+                False,
+                run_foreign(a, w_who, curator.issue_group_credentials, b.group_id),
+            )
+        )
+        cases.append(
+            (
+                f"issue credentials to another college's student as {who}",
+                False,
+                run_foreign(a, w_who, curator.issue_student_credentials, b.student_ids[2]),
+            )
+        )
+        cases.append(
+            (
+                f"excuse another college's student's absence as {who}",
+                False,
+                run_foreign(
+                    a,
+                    w_who,
+                    curator.excuse_absences,
+                    b.student_ids[1],
+                    [foreign_absence],
+                    "Справка",
+                    yesterday,
+                    f"ОРВИ {who}",
+                ),
+            )
+        )
     for case, allowed, actual in cases:
         record(case, actual and not allowed)
+    # the foreign records are as they were: no excuse recorded, no account issued
+    with Session(b.engine) as s:
+        assert s.get(Attendance, foreign_absence).status == "absent"  # type: ignore[union-attr]
+        accounts_of = s.exec(select(Student.user_id).where(Student.study_group_id == b.group_id)).all()
+        assert [uid for uid in accounts_of if uid is not None] == [b.users["student"]]
     leaks = [c for c, allowed, actual in cases if actual and not allowed]
     denied_wrongly = [c for c, allowed, actual in cases if allowed and not actual]
     assert not leaks, leaks
