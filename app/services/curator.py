@@ -546,6 +546,12 @@ def update_guardian(actor: Actor, guardian_id: int, data: GuardianData, *, sessi
         )
 
 
+def _literal(name: str) -> str:
+    """A typed name as an ILIKE pattern matching only itself: «%» and «_» are letters here."""
+    name = " ".join(name.split())
+    return name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def find_guardians(actor: Actor, last_name: str, first_name: str, *, session: Session) -> list[GuardianRow]:
     """Guardians of the college with this name (a second child's curator links the same person).
     Only the name and a masked phone are shown: the match is to be confirmed with the family."""
@@ -556,8 +562,8 @@ def find_guardians(actor: Actor, last_name: str, first_name: str, *, session: Se
         .join(UserAccount, col(UserAccount.id) == Guardian.user_id, isouter=True)
         .where(
             Guardian.college_id == actor.college_id,
-            col(Guardian.last_name).ilike(" ".join(last_name.split())),
-            col(Guardian.first_name).ilike(" ".join(first_name.split())),
+            col(Guardian.last_name).ilike(_literal(last_name), escape="\\"),
+            col(Guardian.first_name).ilike(_literal(first_name), escape="\\"),
         )
         .order_by(col(Guardian.middle_name))
         .limit(20)
