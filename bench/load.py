@@ -8,6 +8,12 @@ save its lesson again and again for the given time: a new topic, an absence move
 mark per save. The app's own engine (as the app role, with the app's pool) serves them. At the end it
 checks that no row was lost or duplicated (marks and audit rows equal the accepted saves) and
 prints throughput and latency percentiles.
+
+The baseline, measured first in the same run: one more teacher saving alone for --baseline-seconds.
+The last line compares the concurrent run with it (these machines are noisy, so only ratios within
+one run mean anything):
+
+    throughput_vs_solo=R p50_vs_solo=R
 """
 
 from __future__ import annotations
@@ -116,6 +122,7 @@ def main() -> None:
     )
     parser.add_argument("--teachers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
     args = parser.parse_args()
     os.environ.setdefault("EJOURNAL_DATA_DIR", str(ROOT / "var" / "bench"))
 
@@ -135,19 +142,18 @@ def main() -> None:
     from app.errors import DomainError
     from app.services.journal import LessonEntry, MarkInput, save_lesson
 
-    teachers = build_college(db.get_owner_engine(), args.teachers)
+    *teachers, solo = build_college(db.get_owner_engine(), args.teachers + 1)
     engine = db.get_engine()  # the app's engine and pool, as the app role
     kinds = list(WORK_KIND_LABELS)
     latencies: list[float] = []
     accepted = 0
     errors: list[str] = []
     lock = threading.Lock()
-    stop_at = time.monotonic() + args.seconds
 
     with Session(engine) as s:
-        actors = {user_id: load_actor(user_id, session=s) for user_id, _, _ in teachers}
+        actors = {user_id: load_actor(user_id, session=s) for user_id, _, _ in [*teachers, solo]}
 
-    def teacher_loop(user_id: int, lesson_id: int, students: list[int]) -> None:
+    def teacher_loop(user_id: int, lesson_id: int, students: list[int], stop_at: float) -> None:
         nonlocal accepted
         actor = actors[user_id]
         # each teacher's saves are sequential, as a person's are
@@ -181,7 +187,14 @@ def main() -> None:
                     errors.append(repr(exc))
             i += 1
 
-    threads = [threading.Thread(target=teacher_loop, args=t) for t in teachers]
+    began = time.monotonic()
+    teacher_loop(*solo, began + args.baseline_seconds)
+    solo_elapsed = time.monotonic() - began
+    solo_latencies, latencies = latencies, []
+    solo_accepted, accepted = accepted, 0
+
+    stop_at = time.monotonic() + args.seconds
+    threads = [threading.Thread(target=teacher_loop, args=(*t, stop_at)) for t in teachers]
     began = time.monotonic()
     for t in threads:
         t.start()
@@ -199,7 +212,8 @@ def main() -> None:
             "SELECT count(*) FROM audit_event WHERE action = 'lesson.save' AND outcome = 'accepted'"
         ).fetchone()
     assert marks is not None and audits is not None
-    lost_or_duplicated = abs(marks[0] - accepted) + (marks[0] - marks[1]) + abs(audits[0] - accepted)
+    total = accepted + solo_accepted
+    lost_or_duplicated = abs(marks[0] - total) + (marks[0] - marks[1]) + abs(audits[0] - total)
     q = statistics.quantiles(sorted(latencies), n=100) if len(latencies) >= 2 else [0.0] * 99
     print(
         f"teachers={args.teachers} seconds={elapsed:.1f} saves={accepted} saves_per_s={accepted / elapsed:.1f} "
@@ -208,6 +222,15 @@ def main() -> None:
     print(
         f"latency_ms p50={q[49] * 1000:.1f} p90={q[89] * 1000:.1f} p99={q[98] * 1000:.1f} "
         f"max={max(latencies, default=0) * 1000:.1f}"
+    )
+    solo_p50 = statistics.median(solo_latencies) if solo_latencies else float("nan")
+    print(
+        f"baseline: 1 teacher alone seconds={solo_elapsed:.1f} saves={solo_accepted} "
+        f"saves_per_s={solo_accepted / solo_elapsed:.1f} p50_ms={solo_p50 * 1000:.1f}"
+    )
+    print(
+        f"throughput_vs_solo={(accepted / elapsed) / (solo_accepted / solo_elapsed):.2f} "
+        f"p50_vs_solo={q[49] / solo_p50:.2f}"
     )
     if errors:
         from collections import Counter
