@@ -33,6 +33,18 @@ COMMON = sorted(common_passwords())
 LETTERS = "abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюя0123456789-_."
 
 
+def new_teacher(s: Session, world, login: str) -> tuple[int, str | None]:
+    """create_user as the tests here need it: a teacher of the world's college with PASSWORD."""
+    return create_user(
+        session=s,
+        college_id=world.college_id,
+        login=login,
+        password=PASSWORD,
+        full_name="Проверка Логина",
+        roles={Role.teacher},
+    )
+
+
 @st.composite
 def any_case(draw: st.DrawFn, word: str) -> str:
     flips = draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
@@ -104,14 +116,7 @@ def test_logins_are_stored_and_matched_trimmed_and_lower_case(world, name, typed
     login = f"p{next(_logins)}-{world.college_id}-{name}"
     given_as = padding[0] + typed.draw(any_case(login)) + padding[1]
     with Session(world.engine) as s:
-        uid, _ = create_user(
-            session=s,
-            college_id=world.college_id,
-            login=given_as,
-            password=PASSWORD,
-            full_name="Проверка Логина",
-            roles={Role.teacher},
-        )
+        uid, _ = new_teacher(s, world, given_as)
         s.commit()
         assert s.exec(select(UserAccount.login).where(UserAccount.id == uid)).one() == login
         typed_again = padding[1] + typed.draw(any_case(login)) + padding[0]
@@ -141,14 +146,7 @@ def test_unknown_login_and_wrong_password_get_the_same_russian_message(world, wh
 def test_a_login_with_a_control_character_is_refused_in_russian(world, name, control):
     login = f"c{next(_logins)}-{world.college_id}-{name}{control}{name}"
     with Session(world.engine) as s, pytest.raises(DomainError, match="управляющие символы"):
-        create_user(
-            session=s,
-            college_id=world.college_id,
-            login=login,
-            password=PASSWORD,
-            full_name="Проверка Логина",
-            roles={Role.teacher},
-        )
+        new_teacher(s, world, login)
 
 
 @DB
@@ -159,14 +157,7 @@ def test_a_login_that_is_created_can_log_in(world, length):
     login = f"l{next(_logins)}-{world.college_id}-".ljust(length, "x")
     with Session(world.engine) as s:
         try:
-            create_user(
-                session=s,
-                college_id=world.college_id,
-                login=login,
-                password=PASSWORD,
-                full_name="Проверка Логина",
-                roles={Role.teacher},
-            )
+            new_teacher(s, world, login)
         except DomainError as exc:
             assert "длиннее" in exc.message and length > MAX_LOGIN
             return
