@@ -12,6 +12,7 @@ from datetime import datetime
 
 from app.domain import Role, fmt_date
 from app.reports.common import Meta, ReportError, data_hash, now_local, render
+from app.services.accounts import MIN_PASSWORD
 from app.services.curator import Credentials
 from app.settings import get_settings
 
@@ -27,21 +28,21 @@ def _whom(creds: Credentials) -> str:
 
 
 def slip_content(
-    slips: Sequence[Credentials], *, college: str, issued_by: str, issued_at: datetime
+    slips: Sequence[Credentials], *, college: str, issued_by: str, issued_at: datetime, passwords: bool = True
 ) -> dict[str, object]:
-    """What the template prints, passwords included."""
+    """What the template prints; without `passwords`, what the data hash is taken over."""
     settings = get_settings()
     return {
         "college": college,
         "url": settings.public_url,
         "issued": f"{issued_by}, {fmt_date(issued_at.astimezone(settings.tz).date())}",
-        "min_length": 8,
+        "min_length": MIN_PASSWORD,
         "slips": [
             {
                 "name": c.full_name,
                 "whom": _whom(c),
                 "login": c.login,
-                "password": c.password,
+                **({"password": c.password} if passwords else {}),
                 "expires": fmt_date(c.expires_at.astimezone(settings.tz).date()) if c.expires_at else "",
             }
             for c in slips
@@ -61,10 +62,9 @@ def credential_slips_pdf(
         raise ReportError("Нет выданных реквизитов: печатать нечего.")
     moment = issued_at or now_local()
     content = slip_content(slips, college=college, issued_by=issued_by, issued_at=moment)
-    without_passwords = {
-        **content,
-        "slips": [{k: v for k, v in s.items() if k != "password"} for s in content["slips"]],  # type: ignore[attr-defined]
-    }
+    without_passwords = slip_content(
+        slips, college=college, issued_by=issued_by, issued_at=moment, passwords=False
+    )
     meta = Meta(
         title=TITLE,
         college=college,

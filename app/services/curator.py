@@ -730,7 +730,7 @@ def issue_group_credentials(
             except DomainError as exc:  # AccessDenied included: not the curator's password to give
                 skipped.append(f"{name} — {exc.message}")
                 continue
-            issued.append(replace(creds, role=role, students=whose, group=group.name))
+            issued.append(replace(creds, students=whose, group=group.name))
             audit.record(
                 session,
                 actor,
