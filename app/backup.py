@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit_chain import verify_chain
 from app.db import make_engine
@@ -136,9 +137,42 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def restore(url: str, source: Path, *, force: bool = False) -> dict[str, Any]:
-    """Restore into an empty database, then check the manifest and the audit chain."""
+@dataclass(frozen=True)
+class RestoreReport:
+    tables: int
+    rows: int
+    audit: str
+    checks: list[str]
+
+    def summary(self) -> str:
+        return "\n".join(f"  ✓ {c}" for c in self.checks)
+
+
+def restore(
+    url: str,
+    source: Path,
+    *,
+    force: bool = False,
+    app_url: str | None = None,
+    etl_url: str | None = None,
+) -> RestoreReport:
+    """Restore into an empty database (on this server or a new one) and prove the service works there.
+
+    Roles are the cluster's, not the dump's: on a new server they are created before anything
+    else, and the app's and ETL's own connections are tried at the end, so a restore that could
+    not serve the app fails here rather than when the first teacher logs in. `app_url` and
+    `etl_url` are how those connect (default: `url` as the app and ETL roles).
+    """
+    from app.db import APP_ROLE, ETL_ROLE, with_user
+    from app.migrate import apply_settings, ensure_roles
+    from app.settings import get_settings
+
     manifest = read_manifest(source)
+    checks: list[str] = [f"опись прочитана: таблиц {len(manifest['tables'])}"]
+    created = ensure_roles(url)
+    checks.append(
+        "роли базы данных: " + (f"созданы {', '.join(created)}" if created else "уже есть на сервере")
+    )
     with psycopg.connect(url, autocommit=True) as conn:
         existing = _tables(conn)
         if existing and not force:
@@ -160,6 +194,7 @@ def restore(url: str, source: Path, *, force: bool = False) -> dict[str, Any]:
                 "--no-privileges",
                 "--disable-triggers",
                 "--exit-on-error",
+                "--single-transaction",  # a failed restore leaves the database empty, not half-filled
                 f"--dbname={url}",
                 str(Path(tmp) / "dump.pgc"),
             ],
@@ -169,22 +204,36 @@ def restore(url: str, source: Path, *, force: bool = False) -> dict[str, Any]:
         )
         if done.returncode != 0:
             raise BackupError(f"pg_restore завершился с ошибкой: {done.stderr.strip()}")
-    from app.migrate import apply_settings
-
     apply_settings(url)  # privileges are not in the dump (--no-privileges): grant the roles again
+    checks.append("права ролей выданы")
     with psycopg.connect(url) as conn:
         actual = table_fingerprints(conn)
     mismatched = [t for t, fp in manifest["tables"].items() if actual.get(t) != fp]
     if mismatched:
         raise BackupError("Восстановленные данные не совпадают с описью: " + ", ".join(sorted(mismatched)))
-    engine = make_engine(url)
+    rows = sum(t["rows"] for t in actual.values())
+    checks.append(f"таблиц {len(actual)}, строк {rows}: число строк и контрольные суммы совпадают с описью")
+    # The app's own role verifies the chain: a restore it cannot read would not serve a single page.
+    roles = get_settings().db_roles
+    app_url = app_url or (with_user(url, APP_ROLE) if roles else url)
+    etl_url = etl_url or (with_user(url, ETL_ROLE) if roles else url)
+    engine = make_engine(app_url)
     try:
         from sqlmodel import Session
 
         with Session(engine) as session:
             chain = verify_chain(session=session)
+    except (psycopg.Error, SQLAlchemyError) as exc:
+        raise BackupError(f"Приложение не может подключиться к восстановленной базе: {exc}") from exc
     finally:
         engine.dispose()
     if not chain.ok or chain.head != manifest["audit_head"]:
         raise BackupError("Цепочка журнала аудита после восстановления не сходится: " + chain.summary())
-    return {"tables": len(actual), "rows": sum(t["rows"] for t in actual.values()), "audit": chain.summary()}
+    checks.append(f"цепочка аудита проверена подключением приложения: {chain.summary()}")
+    try:
+        with psycopg.connect(etl_url) as etl:
+            etl.execute("SELECT count(*) FROM lesson").fetchone()
+    except psycopg.Error as exc:
+        raise BackupError(f"Загрузка хранилища не может читать восстановленную базу: {exc}") from exc
+    checks.append("подключение загрузки хранилища читает журнал")
+    return RestoreReport(len(actual), rows, chain.summary(), checks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -10,8 +11,6 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings_or_exit() -> None:
@@ -85,18 +84,33 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from app.backup import BackupError, restore
-    from app.db import database_url, reset_engine
+    import psycopg
 
+    from app.backup import BackupError, restore
+    from app.db import (
+        app_database_url,
+        database_url,
+        ensure_database,
+        etl_database_url,
+        reset_engine,
+        with_database,
+    )
+
+    url = database_url()  # on an empty data dir this starts a new embedded server
+    with contextlib.suppress(psycopg.Error):  # an empty external server: make its database
+        ensure_database(with_database(url, "postgres"), str(psycopg.conninfo.conninfo_to_dict(url)["dbname"]))
     try:
-        result = restore(database_url(), args.file, force=args.force)
+        report = restore(
+            url, args.file, force=args.force, app_url=app_database_url(), etl_url=etl_database_url()
+        )
     except BackupError as exc:
         sys.exit(str(exc))
-    print(f"Восстановлено: таблиц {result['tables']}, строк {result['rows']}. {result['audit']}")
+    print(f"Восстановлено: таблиц {report.tables}, строк {report.rows}. Проверено:")
+    print(report.summary())
     reset_engine()
     from etl.load import run_etl
 
-    print(run_etl(full=True).summary())
+    print("  ✓ хранилище пересобрано: " + run_etl(full=True).summary())
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
@@ -184,6 +198,7 @@ def cmd_export_parquet(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     from app.db import database_url
     from app.migrate import upgrade
+    from app.paths import STREAMLIT_APP
 
     url = database_url()
     upgrade(url)
@@ -198,7 +213,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "streamlit_app.py"),
+        str(STREAMLIT_APP),
         "--server.headless=true",
         "--browser.gatherUsageStats=false",
         *args.streamlit_args,
@@ -301,14 +316,23 @@ def build_parser() -> argparse.ArgumentParser:
     pq.add_argument("dir", type=Path)
     pq.set_defaults(func=cmd_export_parquet)
 
-    serve = sub.add_parser("serve", help="запустить веб-приложение (Streamlit)")
-    serve.add_argument("streamlit_args", nargs=argparse.REMAINDER)
-    serve.set_defaults(func=cmd_serve)
+    serve = sub.add_parser(
+        "serve",
+        help="запустить веб-приложение (Streamlit); параметры Streamlit передаются ему: --server.port 8600",
+    )
+    serve.set_defaults(func=cmd_serve, streamlit_args=[])
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # `serve` hands Streamlit's own options through (`ejournal serve --server.port 8600`), which
+    # argparse's REMAINDER cannot take when the first of them starts with «--».
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "serve":
+        parser.error("неизвестные аргументы: " + " ".join(extra))
+    if extra:
+        args.streamlit_args = extra
     _settings_or_exit()
     args.func(args)
 

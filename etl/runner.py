@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse"
+from app.paths import WAREHOUSE
+
 _NAME = re.compile(r"^(?:\d+_)?([a-z][a-z0-9_]*)$")
 
 
@@ -34,6 +35,8 @@ def models(root: Path = WAREHOUSE) -> list[Model]:
             if not match:
                 raise ValueError(f"bad model file name: {path}")
             found.append(Model(match.group(1), path, kind))
+    if not found:  # a package built without its SQL would otherwise "load" an empty warehouse
+        raise FileNotFoundError(f"no warehouse models under {root}")
     return found
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -15,6 +17,19 @@ if TYPE_CHECKING:
     from tests.factories import World
 
 ROOT = Path(__file__).resolve().parent.parent
+# Read once, before the database fixture points EJOURNAL_DATABASE_URL at the worker's own database.
+EXTERNAL_SERVER = os.environ.get("EJOURNAL_TEST_SERVER_URL") or os.environ.get("EJOURNAL_DATABASE_URL")
+
+# Speed is measured in bench/, not by Hypothesis' per-example deadline, which a loaded 2-core
+# machine misses now and then. CI replays the same examples every run (derandomised, no example
+# database); a developer's run explores new ones and keeps failures in .hypothesis/ (ignored).
+hypothesis_settings.register_profile(
+    "ci", deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def _worker() -> str:
@@ -32,18 +47,24 @@ def unique_db_name(prefix: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def server_url() -> str:
+    """The test server's maintenance database: an external server, or the embedded one under
+    var/test, started once however many workers ask for it at the same moment."""
+    from app import db
+    from app.settings import Settings
+
+    if EXTERNAL_SERVER:
+        return db.with_database(EXTERNAL_SERVER, "postgres")
+    return db.start_embedded(Settings(data_dir=ROOT / "var" / "test").pgdata, keep_running=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
     """A freshly migrated database for this test worker, exported as EJOURNAL_DATABASE_URL."""
     from app import db
     from app.migrate import upgrade
-    from app.settings import Settings, get_settings
+    from app.settings import get_settings
 
-    external = os.environ.get("EJOURNAL_TEST_SERVER_URL") or os.environ.get("EJOURNAL_DATABASE_URL")
-    if external:
-        server_url = db.with_database(external, "postgres")
-    else:
-        server_url = db.start_embedded(Settings(data_dir=ROOT / "var" / "test").pgdata, keep_running=False)
-    os.environ["EJOURNAL_TEST_SERVER_URL"] = server_url
     name = unique_db_name("ejournal_test")
     db.drop_database(server_url, name)
     db.ensure_database(server_url, name)
@@ -55,6 +76,31 @@ def database_url() -> Iterator[str]:
     yield url
     db.reset_engine()
     db.drop_database(server_url, name)
+
+
+@pytest.fixture
+def new_database(server_url: str, database_url: str) -> Iterator[Callable[..., str]]:
+    """Makes databases of a test's own on the test server (migrated unless migrate=False), dropped
+    after it: for tests that tamper, restore or seed. Requires database_url so that the process's
+    settings point at the worker's database, as every other test sees them."""
+    from app import db
+    from app.migrate import upgrade
+
+    made: list[str] = []
+
+    def make(prefix: str, *, migrate: bool = True) -> str:
+        name = unique_db_name(prefix)
+        db.drop_database(server_url, name)
+        db.ensure_database(server_url, name)
+        made.append(name)
+        url = db.with_database(server_url, name)
+        if migrate:
+            upgrade(url)
+        return url
+
+    yield make
+    for name in made:
+        db.drop_database(server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import psycopg
 import pytest
 from sqlalchemy import text
@@ -11,19 +9,12 @@ from sqlmodel import Session
 
 from app import audit, db
 from app.audit_chain import GENESIS, verify_chain
-from app.migrate import upgrade
-from tests.conftest import unique_db_name
 
 
 @pytest.fixture
-def chain_db(database_url):
+def chain_db(new_database):
     """A database of its own: these tests tamper with the chain on purpose."""
-    server = os.environ["EJOURNAL_TEST_SERVER_URL"]
-    name = unique_db_name("ejournal_audit")
-    db.drop_database(server, name)
-    db.ensure_database(server, name)
-    url = db.with_database(server, name)
-    upgrade(url)
+    url = new_database("ejournal_audit")
     engine = db.make_engine(url)
     with Session(engine) as s:
         for i in range(5):
@@ -33,7 +24,6 @@ def chain_db(database_url):
             s.commit()
     yield url, engine
     engine.dispose()
-    db.drop_database(server, name)
 
 
 def tamper(url: str, sql: str) -> None:

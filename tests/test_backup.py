@@ -1,33 +1,44 @@
-"""The restore drill: seed, back up, destroy, restore, compare every table, verify the audit chain."""
+"""The restore drill: seed, back up, destroy, restore, compare every table, verify the audit chain.
+
+The disaster the officer prepares for (§4.3) is a lost server: the drill restores onto a second,
+new PostgreSQL cluster, where no role exists yet, and then uses it the way the service does.
+"""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from dataclasses import dataclass
 
 import psycopg
 import pytest
 from sqlmodel import Session
 
 from app import db
+from app.audit_chain import verify_chain
 from app.backup import BackupError, backup, read_manifest, restore, table_fingerprints
 from app.domain import AttendanceStatus, WorkKind
-from app.migrate import upgrade
 from app.services.journal import LessonEntry, MarkInput, save_lesson
-from tests.conftest import unique_db_name
-from tests.factories import make_world
+from tests.conftest import ROOT
+from tests.factories import World, make_world
+from tests.serving import free_port, serving
+
+
+@dataclass
+class Source:
+    url: str
+    world: World
+    spare_lesson: int  # today's lesson left empty, for a teacher to fill after the restore
 
 
 @pytest.fixture
-def source_db(database_url):
-    server = os.environ["EJOURNAL_TEST_SERVER_URL"]
-    name = unique_db_name("ejournal_backup")
-    db.drop_database(server, name)
-    db.ensure_database(server, name)
-    url = db.with_database(server, name)
-    upgrade(url)
+def source(new_database) -> Source:
+    url = new_database("ejournal_backup")
     engine = db.make_engine(url)
     world = make_world(engine)
     lid = world.lesson(0)
+    spare = world.lesson(0)
     with Session(engine) as s:
         save_lesson(
             world.actor("teacher"),
@@ -42,12 +53,79 @@ def source_db(database_url):
             session=s,
         )
     engine.dispose()
-    yield server, name, url
-    db.drop_database(server, name)
+    return Source(url, world, spare)
 
 
-def test_restore_drill(source_db, tmp_path):
-    server, name, url = source_db
+def ejournal(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"ejournal {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def test_restore_onto_a_new_server_brings_the_whole_service_back(source, tmp_path):
+    with psycopg.connect(source.url) as conn:
+        before = table_fingerprints(conn)
+    archive = tmp_path / "ejournal.zip"
+    ejournal("backup", str(archive), env={"EJOURNAL_DATABASE_URL": source.url})
+
+    # A new machine: an empty data dir, so a new embedded cluster with no ejournal roles in it.
+    new = {"EJOURNAL_DATABASE_URL": "", "EJOURNAL_DATA_DIR": str(tmp_path / "new-server")}
+    pgdata = tmp_path / "new-server" / "pgdata"
+    try:
+        restored = ejournal("restore", str(archive), env=new).stdout
+        assert f"созданы {db.APP_ROLE}, {db.ETL_ROLE}" in restored
+        assert "совпадают с описью" in restored and "цела" in restored
+        assert "хранилище пересобрано" in restored
+        owner_url = ejournal("db", "url", env=new).stdout.strip()
+        assert str(pgdata) in owner_url
+        with psycopg.connect(owner_url) as conn:
+            assert table_fingerprints(conn) == before
+
+        assert "цела" in ejournal("audit", "verify", env=new).stdout
+        assert "загрузка" in ejournal("etl", "run", "--full", env=new).stdout.lower()
+
+        # The app's own role writes there: a teacher fills today's lesson, the chain still holds.
+        app_engine = db.make_engine(db.with_user(owner_url, db.APP_ROLE))
+        try:
+            with Session(app_engine) as s:
+                teacher = source.world.actor("teacher")  # read from the source: same ids
+                save_lesson(
+                    teacher,
+                    source.spare_lesson,
+                    LessonEntry(
+                        topic="После восстановления",
+                        work_kind=WorkKind.oral,
+                        marks=[MarkInput(source.world.student_ids[0], "4")],
+                    ),
+                    session=s,
+                )
+            with Session(app_engine) as s:
+                chain = verify_chain(session=s)
+            assert chain.ok and chain.entries > 0
+        finally:
+            app_engine.dispose()
+        with psycopg.connect(owner_url) as conn:
+            assert conn.execute("SELECT count(*) FROM mark").fetchone() == (3,)
+
+        port = free_port()
+        cmd = [sys.executable, "-m", "app.cli", "serve", "--server.port", str(port)]
+        with serving(cmd, port=port, env={**os.environ, **new}, cwd=ROOT, log=tmp_path / "serve.log") as url:
+            assert url.startswith("http://127.0.0.1:")
+    finally:
+        db.stop_embedded(pgdata)
+
+
+def test_restore_drill_into_the_same_server(source, server_url, tmp_path):
+    url = source.url
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
     with psycopg.connect(url) as conn:
         before = table_fingerprints(conn)
     report = backup(url, tmp_path / "ejournal.zip")
@@ -55,28 +133,28 @@ def test_restore_drill(source_db, tmp_path):
     manifest = read_manifest(tmp_path / "ejournal.zip")
     assert manifest["tables"] == before and manifest["audit_head"]
 
-    db.drop_database(server, name)  # disaster
-    db.ensure_database(server, name)
+    db.drop_database(server_url, name)  # disaster
+    db.ensure_database(server_url, name)
     result = restore(url, tmp_path / "ejournal.zip")
     with psycopg.connect(url) as conn:
         after = table_fingerprints(conn)
         marks = conn.execute("SELECT count(*) FROM mark").fetchone()
     assert after == before and marks == (2,)
-    assert "цела" in result["audit"]
+    assert "цела" in result.audit
     # the restored database still refuses to rewrite marks
     with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.RaiseException):
         conn.execute("DELETE FROM mark")
 
 
-def test_restore_refuses_a_non_empty_database(source_db, tmp_path):
-    _server, _name, url = source_db
+def test_restore_refuses_a_non_empty_database(source, tmp_path):
+    url = source.url
     backup(url, tmp_path / "b.zip")
     with pytest.raises(BackupError, match="не пуста"):
         restore(url, tmp_path / "b.zip")
 
 
-def test_not_a_backup(tmp_path, source_db):
+def test_not_a_backup(tmp_path, source):
     bogus = tmp_path / "x.zip"
     bogus.write_bytes(b"not a zip")
     with pytest.raises(BackupError, match="не резервная копия"):
-        restore(source_db[2], bogus)
+        restore(source.url, bogus)

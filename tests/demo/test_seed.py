@@ -5,7 +5,6 @@ Seeding recreates the database it points at, so it runs in databases of its own,
 
 from __future__ import annotations
 
-import os
 import random
 import re
 from collections import Counter
@@ -37,15 +36,11 @@ DEADLINE = 7
 TZ = ZoneInfo("Europe/Moscow")
 
 
-def _server(dbname: str) -> str:
-    return db.with_database(os.environ["EJOURNAL_TEST_SERVER_URL"], dbname)
-
-
-def _seed_into(dbname: str) -> SeedResult:
+def _seed_into(server_url: str, dbname: str) -> SeedResult:
     """Seed into `dbname` on the test server, then point the process back at the worker's database."""
     try:
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("EJOURNAL_DATABASE_URL", _server(dbname))
+            mp.setenv("EJOURNAL_DATABASE_URL", db.with_database(server_url, dbname))
             get_settings.cache_clear()
             db.reset_engine()
             return run_seed(seed=SEED, today=TODAY)
@@ -55,10 +50,10 @@ def _seed_into(dbname: str) -> SeedResult:
 
 
 @pytest.fixture(scope="module")
-def seeded(database_url: str) -> Iterator[SeedResult]:
+def seeded(server_url: str, database_url: str) -> Iterator[SeedResult]:
     name = unique_db_name("ejournal_seedtest")
-    yield _seed_into(name)
-    db.drop_database(_server("postgres"), name)
+    yield _seed_into(server_url, name)
+    db.drop_database(server_url, name)
 
 
 @pytest.fixture
@@ -629,15 +624,15 @@ def test_sequences_continue_after_the_seeded_ids(conn):
 # --------------------------------------------------------------------------- determinism and the spring
 
 
-def test_the_same_seed_and_today_give_the_same_rows(seeded):
+def test_the_same_seed_and_today_give_the_same_rows(seeded, server_url):
     name = unique_db_name("ejournal_seedtest2")
-    again = _seed_into(name)
+    again = _seed_into(server_url, name)
     try:
         assert again.counts == seeded.counts
         assert checksums(again.database_url) == checksums(seeded.database_url)
         assert again.report.split("\n", 1)[1] == seeded.report.split("\n", 1)[1]  # all but the timing line
     finally:
-        db.drop_database(_server("postgres"), name)
+        db.drop_database(server_url, name)
 
 
 def test_a_spring_today_seeds_the_second_semester_without_a_database():

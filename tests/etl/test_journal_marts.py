@@ -70,6 +70,19 @@ def test_weekly_teacher_counts_lessons_complete_on_day_and_remarks(world, reader
     }
 
 
+def test_a_kind_of_work_without_what_was_done_is_not_complete_on_day(world, reader):
+    # The service stamps work_filled_at when only the kind of work is saved; the lesson still
+    # lacks «что пройдено», so it is neither complete nor complete on the day.
+    fields = {**filled_on(world, 1), "work_done": None}
+    lid = world.lesson(1, **fields)
+    row = (
+        reader()
+        .query("SELECT is_complete, complete_on_day FROM mart_lesson_completeness WHERE lesson_id = ?", [lid])
+        .row(0, named=True)
+    )
+    assert row == {"is_complete": False, "complete_on_day": False}
+
+
 def test_todays_lessons_raise_no_remarks_yet(world, reader):
     world.lesson(0)
     wh = reader()

@@ -82,7 +82,8 @@ final AS (
                AND students_expected - students_absent - written_marked > 0 AS written_overdue,
            topic IS NOT NULL AND work_done IS NOT NULL AND work_kind IS NOT NULL AND homework IS NOT NULL
                AND attendance_filled_on IS NOT NULL AS is_complete,
-           coalesce(topic_filled_on <= lesson_date AND work_filled_on <= lesson_date
+           -- a kind of work saved without what was done stamps work_filled_on: complete it is not
+           is_complete AND coalesce(topic_filled_on <= lesson_date AND work_filled_on <= lesson_date
                AND homework_filled_on <= lesson_date AND attendance_filled_on <= lesson_date, FALSE)
                AS complete_on_day,
            coalesce(topic_filled_on > lesson_date OR work_filled_on > lesson_date
