@@ -13,6 +13,7 @@ from app.db import get_engine
 from app.domain import ROLE_LABELS, Role
 from app.services.accounts import must_change_password
 from app.ui import session
+from app.ui.text import md
 
 st.set_page_config(page_title="Электронный журнал", page_icon="📘", layout="wide")
 
@@ -36,10 +37,11 @@ with Session(get_engine()) as db_session:
     forced_password_change = must_change_password(actor.user_id, session=db_session)
 
 password_page = st.Page("pages/password.py", title="Смена пароля", icon=":material/key:")
+help_page = st.Page("pages/help.py", title="Справка", icon=":material/help:")
 logout_page = st.Page(logout, title="Выход", icon=":material/logout:", url_path="logout")
 
 with st.sidebar:
-    st.markdown(f"**{actor.full_name}**")
+    st.markdown(f"**{md(actor.full_name)}**")
     st.caption(", ".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index)))
 
 if forced_password_change:
@@ -52,6 +54,11 @@ menu: dict[str, list[st.Page]] = {
 }
 if actor.has(Role.teacher):
     menu[""].append(st.Page("pages/journal.py", title="Журнал", icon=":material/edit_note:"))
+    menu[""].append(st.Page("pages/my_remarks.py", title="Мои замечания", icon=":material/assignment_late:"))
+if actor.has(Role.teacher, Role.curator, Role.deputy, Role.director):
+    menu[""].append(st.Page("pages/group_journal.py", title="Журнал группы", icon=":material/grid_on:"))
+if actor.has(Role.teacher, Role.deputy):
+    menu[""].append(st.Page("pages/ktp.py", title="КТП", icon=":material/list_alt:"))
 if actor.has(Role.student, Role.guardian, Role.curator, Role.deputy, Role.director):
     menu[""].append(st.Page("pages/diary.py", title="Дневник", icon=":material/menu_book:"))
 if actor.has(Role.curator, Role.deputy, Role.officer):
@@ -73,10 +80,14 @@ if actor.has(Role.deputy, Role.director, Role.curator):
     analytics.append(st.Page("pages/reports.py", title="Отчёты", icon=":material/description:"))
 if analytics:
     menu["Аналитика"] = analytics
+if actor.has(Role.officer, Role.director):
+    menu.setdefault("Администрирование", []).append(
+        st.Page("pages/admin.py", title="Учётные записи", icon=":material/manage_accounts:")
+    )
 if actor.has(Role.officer):
     menu.setdefault("Администрирование", []).append(
         st.Page("pages/import_data.py", title="Импорт данных", icon=":material/upload_file:")
     )
-menu["Учётная запись"] = [password_page, logout_page]
+menu["Учётная запись"] = [help_page, password_page, logout_page]
 
 st.navigation(menu).run()

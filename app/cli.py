@@ -7,8 +7,10 @@ import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -155,6 +157,130 @@ def cmd_user_add(args: argparse.Namespace) -> None:
     print(f"Временный пароль (действует один раз, сменить при первом входе): {initial}")
 
 
+CLI_REASON = "по команде на сервере, причина не указана"
+
+
+def _admin(args: argparse.Namespace, action: Callable[..., object]) -> object:
+    """Run one account action from the server's shell (`actor=None`, audited with the OS user)."""
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.errors import DomainError
+    from app.services import admin
+
+    with Session(get_engine()) as session:
+        try:
+            target = admin.account_by_login(None, args.login, session=session)
+            return action(session, target)
+        except DomainError as exc:
+            sys.exit(exc.message)
+
+
+def _print_account(account: object) -> None:
+    from app.domain import fmt_date
+    from app.services.admin import Account
+    from app.settings import get_settings
+
+    assert isinstance(account, Account)
+    print(f"{account.login}: {account.full_name}")
+    print("  роли: " + (", ".join(account.roles) if account.roles else "нет"))
+    print(f"  состояние: {account.status}")
+    if account.must_change_password and account.password_expires_at is not None:
+        until = account.password_expires_at.astimezone(get_settings().tz)
+        print(f"  временный пароль действует до {fmt_date(until)}")
+
+
+def cmd_user_list(args: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.domain import Role
+    from app.services.admin import find_accounts
+
+    with Session(get_engine()) as session:
+        accounts = find_accounts(
+            None,
+            session=session,
+            college_id=args.college_id,
+            text=args.find or "",
+            role=Role(args.role) if args.role else None,
+            limit=100_000,
+        )
+    for a in accounts:
+        print(f"{a.login}\t{a.full_name}\t{', '.join(a.roles) or '—'}\t{a.status}")
+    print(f"Учётных записей: {len(accounts)}")
+
+
+def cmd_user_show(args: argparse.Namespace) -> None:
+    from app.services.admin import account
+
+    _print_account(_admin(args, lambda session, target: account(None, target.user_id, session=session)))
+
+
+def _group_id(session: object, target: object, name: str | None) -> int | None:
+    from sqlmodel import Session
+
+    from app.services.admin import Account, group_by_name
+
+    assert isinstance(session, Session) and isinstance(target, Account)
+    if name is None:
+        return None
+    group = group_by_name(None, target.user_id, name, session=session)
+    return group.id
+
+
+def cmd_user_role(args: argparse.Namespace) -> None:
+    from app.domain import Role
+    from app.services.admin import account, grant_role, revoke_role
+
+    change = grant_role if args.grant else revoke_role
+
+    def apply(session: Any, target: Any) -> object:
+        change(
+            None,
+            target.user_id,
+            Role(args.role),
+            group_id=_group_id(session, target, args.group),
+            reason=args.reason,
+            session=session,
+        )
+        return account(None, target.user_id, session=session)
+
+    _print_account(_admin(args, apply))
+
+
+def cmd_user_active(args: argparse.Namespace) -> None:
+    from app.services.admin import account, set_active
+
+    def switch(session: Any, target: Any) -> object:
+        set_active(None, target.user_id, args.active, reason=args.reason, session=session)
+        return account(None, target.user_id, session=session)
+
+    _print_account(_admin(args, switch))
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> None:
+    from app.services.admin import account, unlock
+
+    def lift(session: Any, target: Any) -> object:
+        unlock(None, target.user_id, reason=args.reason, session=session)
+        return account(None, target.user_id, session=session)
+
+    _print_account(_admin(args, lift))
+
+
+def cmd_user_reset(args: argparse.Namespace) -> None:
+    from app.services.admin import reset_password
+
+    password = _admin(
+        args,
+        lambda session, target: reset_password(None, target.user_id, reason=args.reason, session=session),
+    )
+    print(
+        f"Новый временный пароль для {args.login.strip().lower()} (действует один раз, сменить при первом входе): {password}"
+    )
+
+
 def cmd_etl_run(args: argparse.Namespace) -> None:
     from etl.load import DataTestsFailed, EtlBusy, run_etl
 
@@ -222,7 +348,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.domain import Role
+    from app.domain import GRANTABLE_ROLES, Role
     from app.imports import KINDS
 
     parser = argparse.ArgumentParser(prog="ejournal", description="Электронный журнал успеваемости")
@@ -272,11 +398,40 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         choices=[r.value for r in Role],
-        help="роль (можно несколько раз)",
+        help="роль (можно несколько раз; куратора назначают группе: ejournal user grant)",
     )
     add.add_argument("--college-id", type=int, default=None)
     add.add_argument("--new-college", default=None, help="создать колледж с этим названием")
     add.set_defaults(func=cmd_user_add)
+    ls = user.add_parser("list", help="учётные записи (с ролями и состоянием)")
+    ls.add_argument("--role", choices=[r.value for r in Role], default=None)
+    ls.add_argument("--find", default=None, help="часть логина или ФИО")
+    ls.add_argument("--college-id", type=int, default=None)
+    ls.set_defaults(func=cmd_user_list)
+    show = user.add_parser("show", help="роли и состояние учётной записи")
+    show.add_argument("login")
+    show.set_defaults(func=cmd_user_show)
+    staff = [r.value for r in GRANTABLE_ROLES]
+    for name, grant, verb in (("grant", True, "выдать"), ("revoke", False, "снять")):
+        g = user.add_parser(name, help=f"{verb} роль (curator — куратор группы, с --group)")
+        g.add_argument("login")
+        g.add_argument("role", choices=staff)
+        g.add_argument("--group", default=None, help="группа куратора, например ИСП-41")
+        g.add_argument("--reason", default=CLI_REASON, help="причина (в журнал аудита)")
+        g.set_defaults(func=cmd_user_role, grant=grant)
+    for name, active, verb in (("enable", True, "включить"), ("disable", False, "отключить")):
+        e = user.add_parser(name, help=f"{verb} учётную запись")
+        e.add_argument("login")
+        e.add_argument("--reason", default=CLI_REASON, help="причина (в журнал аудита)")
+        e.set_defaults(func=cmd_user_active, active=active)
+    for name, func, text in (
+        ("unlock", cmd_user_unlock, "снять блокировку после неудачных входов"),
+        ("reset", cmd_user_reset, "выдать новый временный пароль"),
+    ):
+        c = user.add_parser(name, help=text)
+        c.add_argument("login")
+        c.add_argument("--reason", default=CLI_REASON, help="причина (в журнал аудита)")
+        c.set_defaults(func=func)
 
     audit = sub.add_parser("audit", help="журнал аудита").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="проверить цепочку хешей журнала аудита").set_defaults(

@@ -16,6 +16,16 @@ class Role(StrEnum):
     guardian = "guardian"
 
 
+# A curator is a teacher named as a group's curator (study_group.curator_teacher_id): that is the one
+# fact, so the role is derived from it (app.actor) and never stored in user_role.
+STORED_ROLES: tuple[Role, ...] = tuple(r for r in Role if r is not Role.curator)
+# What the officer grants on «Администрирование» and `ejournal user grant`; students' and guardians'
+# accounts come with their diary credentials.
+GRANTABLE_ROLES: tuple[Role, ...] = (Role.teacher, Role.curator, Role.officer, Role.deputy, Role.director)
+
+# The administration reads every group of its college (diaries, «Журнал группы»).
+COLLEGE_READERS: tuple[Role, ...] = (Role.deputy, Role.director)
+
 ROLE_LABELS: dict[Role, str] = {
     Role.teacher: "Преподаватель",
     Role.curator: "Куратор группы",
@@ -165,3 +175,66 @@ def short_name(last: str, first: str, middle: str = "") -> str:
 
 def full_name(last: str, first: str, middle: str = "") -> str:
     return " ".join(p for p in (last, first, middle) if p)
+
+
+class LessonKind(StrEnum):
+    """Вид занятия in the КТП (календарно-тематический план)."""
+
+    lecture = "lecture"
+    combined = "combined"
+    practical = "practical"
+    laboratory = "laboratory"
+    seminar = "seminar"
+    independent = "independent"
+    control = "control"
+    consultation = "consultation"
+    attestation = "attestation"
+
+
+LESSON_KIND_LABELS: dict[LessonKind, str] = {
+    LessonKind.lecture: "Лекция",
+    LessonKind.combined: "Комбинированное занятие",
+    LessonKind.practical: "Практическое занятие",
+    LessonKind.laboratory: "Лабораторное занятие",
+    LessonKind.seminar: "Семинар",
+    LessonKind.independent: "Самостоятельная работа",
+    LessonKind.control: "Контрольная работа",
+    LessonKind.consultation: "Консультация",
+    LessonKind.attestation: "Промежуточная аттестация",
+}
+
+
+class KtpStatus(StrEnum):
+    """The state of one version of a КТП."""
+
+    draft = "draft"  # saved by the teacher, awaiting the deputy director
+    approved = "approved"  # the КТП in force: lessons pick their topics from it
+    rejected = "rejected"
+    superseded = "superseded"  # was approved; a newer version was approved since
+    withdrawn = "withdrawn"  # a draft the teacher replaced with a newer one before a decision
+
+
+KTP_STATUS_LABELS: dict[KtpStatus, str] = {
+    KtpStatus.draft: "на утверждении",
+    KtpStatus.approved: "утверждена",
+    KtpStatus.rejected: "отклонена",
+    KtpStatus.superseded: "заменена новой утверждённой",
+    KtpStatus.withdrawn: "заменена новой редакцией",
+}
+
+
+class KtpSource(StrEnum):
+    """Where a version of a КТП came from."""
+
+    editor = "editor"  # typed on the «КТП» page
+    file = "file"  # uploaded by the teacher from the template
+    imported = "import"  # the officer's import of reference data
+    transfer = "transfer"  # topics that existed before versions (migration 0010) or a bulk load
+
+
+KTP_SOURCE_LABELS: dict[KtpSource, str] = {
+    KtpSource.editor: "составлена на странице",
+    KtpSource.file: "загружена из файла",
+    KtpSource.imported: "импорт ответственного",
+    KtpSource.transfer: "перенесена из прежних данных",
+}

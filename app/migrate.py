@@ -67,6 +67,9 @@ def apply_settings(url: str) -> None:
     with psycopg.connect(url) as conn:
         if conn.execute("SELECT to_regproc('ejournal_grant_roles')").fetchone() != (None,):
             conn.execute("SELECT ejournal_grant_roles()")
+        # migration 0011: no temporary objects, pinned search_paths, the ETL role's column grants
+        if conn.execute("SELECT to_regproc('ejournal_restrict_roles')").fetchone() != (None,):
+            conn.execute("SELECT ejournal_restrict_roles()")
         has_columns = conn.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'college' AND "
             "column_name IN ('timezone', 'checking_deadline_days')"

@@ -10,21 +10,27 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    FetchedValue,
+    ForeignKeyConstraint,
     Index,
     SmallInteger,
     Text,
     UniqueConstraint,
     func,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from app.domain import (
     ALL_LESSON_MARKS,
     ALL_SEMESTER_MARKS,
+    STORED_ROLES,
     AttendanceStatus,
     AttestationForm,
-    Role,
+    KtpSource,
+    KtpStatus,
+    LessonKind,
     SubjectKind,
     WorkKind,
     sql_in,
@@ -132,7 +138,9 @@ class UserAccount(SQLModel, table=True):
 
 class UserRole(SQLModel, table=True):
     __tablename__ = "user_role"
-    __table_args__ = (CheckConstraint(f"role IN ({sql_in([r.value for r in Role])})", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({sql_in([r.value for r in STORED_ROLES])})", name="role_known"),
+    )
     user_id: int = Field(foreign_key="user_account.id", primary_key=True)
     role: str = Field(primary_key=True)
 
@@ -178,16 +186,43 @@ class CurriculumItem(SQLModel, table=True):
 
 
 class PlanTopic(SQLModel, table=True):
-    """One line of the КТП: an ordered planned topic with its hours."""
+    """One line of the КТП: an ordered planned topic with its hours, in one version (KtpVersion)."""
 
     __tablename__ = "plan_topic"
-    __table_args__ = (UniqueConstraint("curriculum_item_id", "position"),)
+    # what the database fills is read when used, not returned by every insert (see ktp_version_id)
+    __mapper_args__ = {"eager_defaults": False}
+    __table_args__ = (
+        UniqueConstraint("ktp_version_id", "position", name="uq_plan_topic_version_position"),
+        # a version's topics belong to the version's curriculum item (migration 0010)
+        ForeignKeyConstraint(
+            ["ktp_version_id", "curriculum_item_id"],
+            ["ktp_version.id", "ktp_version.curriculum_item_id"],
+            name="plan_topic_ktp_version_fkey",
+        ),
+        CheckConstraint(
+            f"lesson_kind IS NULL OR lesson_kind IN ({sql_in([k.value for k in LessonKind])})",
+            name="plan_topic_lesson_kind_known",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     curriculum_item_id: int = Field(foreign_key="curriculum_item.id", index=True)
     position: int
     title: str
     hours: int = 2
     homework: str = ""
+    # Added by migration 0010, without a Python default on purpose: an insert that does not name them
+    # leaves them to the database, so code and databases from before versions keep working. The
+    # version is NOT NULL there: an owner's bulk load without one (the demo seed, the factories)
+    # joins the item's approved version, made if there is none (trigger plan_topic_version).
+    ktp_version_id: int | None = Field(
+        index=True, nullable=False, sa_column_kwargs={"server_default": FetchedValue()}
+    )
+    section: str | None = Field(
+        nullable=True, sa_column_kwargs={"server_default": sql_text("NULL")}
+    )  # раздел
+    lesson_kind: str | None = Field(  # вид занятия: LessonKind
+        nullable=True, sa_column_kwargs={"server_default": sql_text("NULL")}
+    )
 
 
 class TimetableSlot(SQLModel, table=True):
@@ -384,3 +419,48 @@ class CorrectionRequest(SQLModel, table=True):
     decision_comment: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     correction_mark_id: int | None = Field(default=None, foreign_key="mark.id", sa_type=BigInteger)
     created_at: datetime | None = _created_at()
+
+
+class KtpVersion(SQLModel, table=True):
+    """One version of a curriculum item's КТП: its topics are the plan_topic rows that name it.
+
+    Every save by the teacher is a new draft (a newer draft withdraws the one still pending); the
+    deputy director approves or rejects it with a comment. The approved version is the КТП in force:
+    lessons pick their topics from it and the warehouse measures the lag against it. Versions and
+    their topics are never rewritten: only the state and the decision change (grants, migration 0010).
+    """
+
+    __tablename__ = "ktp_version"
+    __table_args__ = (
+        UniqueConstraint("curriculum_item_id", "number", name="uq_ktp_version_number"),
+        # the target of plan_topic's (ktp_version_id, curriculum_item_id) key
+        UniqueConstraint("id", "curriculum_item_id", name="uq_ktp_version_id_item"),
+        CheckConstraint(
+            f"status IN ({sql_in([s.value for s in KtpStatus])})", name="ktp_version_status_known"
+        ),
+        CheckConstraint(
+            f"source IN ({sql_in([s.value for s in KtpSource])})", name="ktp_version_source_known"
+        ),
+        CheckConstraint("(status = 'draft') = (decided_at IS NULL)", name="ktp_version_decided_unless_draft"),
+        CheckConstraint("number >= 1", name="ktp_version_number_positive"),
+        # one КТП in force and at most one draft awaiting a decision per item, even under concurrency
+        Index(
+            "uq_ktp_version_approved",
+            "curriculum_item_id",
+            unique=True,
+            postgresql_where="status = 'approved'",
+        ),
+        Index("uq_ktp_version_draft", "curriculum_item_id", unique=True, postgresql_where="status = 'draft'"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id", index=True)
+    curriculum_item_id: int = Field(foreign_key="curriculum_item.id", index=True)
+    number: int  # 1, 2, 3 … per curriculum item
+    status: str = KtpStatus.draft.value
+    source: str = KtpSource.editor.value
+    note: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})  # the author's
+    created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+    decided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = _ts()
+    decision_comment: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})

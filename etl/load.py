@@ -220,6 +220,14 @@ def _scalar(duck: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return duck.execute(sql).fetchall()[0][0]
 
 
+def _columns(duck: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]] | None:
+    """The table's columns and their types; None when there is no such table."""
+    try:
+        return [(str(r[0]), str(r[1])) for r in duck.execute(f"DESCRIBE {table}").fetchall()]
+    except duckdb.CatalogException:
+        return None
+
+
 def _count(duck: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(_scalar(duck, f"SELECT count(*) FROM {table}"))
 
@@ -247,7 +255,10 @@ def _load_incremental(
         if src.changed_at is None:
             table = source.read(src.select)
             duck.register("arrow_in", table)
-            changed = _differs(duck, "arrow_in", raw)
+            if _columns(duck, "arrow_in") == _columns(duck, raw):
+                changed = _differs(duck, "arrow_in", raw)
+            else:  # a source new or reshaped since the last load (the app was upgraded): replace it
+                changed = max(table.num_rows, 1)
             if changed:
                 _run(duck, f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM arrow_in")
         else:

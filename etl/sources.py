@@ -3,6 +3,9 @@
 Small reference tables are re-read whole on every load. The three fact tables are read
 incrementally: marks are append-only (by creation time), lessons and attendance carry
 `updated_at`, maintained by a trigger.
+
+The ETL role may read exactly these columns (column privileges, ETL_COLUMNS of migration 0011,
+compared by tests/security/test_db_hardening.py): a column added here needs a migration granting it.
 """
 
 from __future__ import annotations
@@ -46,7 +49,16 @@ REFERENCE: tuple[Source, ...] = (
         "attestation_form, teacher_id FROM curriculum_item",
         ("id",),
     ),
-    Source("plan_topic", "SELECT id, curriculum_item_id, position, title, hours FROM plan_topic", ("id",)),
+    # Topics of the approved КТП (is_current) and of the versions approved before it, which lessons
+    # may still record; drafts, rejected and withdrawn versions never reach the warehouse.
+    Source(
+        "plan_topic",
+        "SELECT p.id, p.curriculum_item_id, p.position, p.title, p.hours, p.ktp_version_id, "
+        "v.number AS ktp_version, v.status = 'approved' AS is_current "
+        "FROM plan_topic p JOIN ktp_version v ON v.id = p.ktp_version_id "
+        "WHERE v.status IN ('approved', 'superseded')",
+        ("id",),
+    ),
     Source(
         "timetable_slot",
         "SELECT id, college_id, study_group_id, subgroup, weekday, pair_number, subject_id, "

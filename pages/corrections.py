@@ -13,6 +13,7 @@ from app.services.corrections import STATUS_LABELS, approve, history, list_pendi
 from app.services.journal import college_today
 from app.ui import corrections as ui
 from app.ui.page import require
+from app.ui.text import md
 from app.ui.widgets import table
 
 actor = require(Role.deputy)
@@ -37,13 +38,13 @@ with waiting_tab:
         st.info("Заявок на рассмотрении нет.")
     for row in pending:
         with st.container(border=True):
-            st.markdown(f"**Заявка №{row.id}** · {ui.lesson_title(row)}")
+            st.markdown(f"**Заявка №{row.id}** · {md(ui.lesson_title(row))}")
             st.markdown(
-                f"{row.student_name}, {ui.kind_label(row.work_kind).lower()}: "
-                f"**{row.old_value} → {row.new_value}**"
+                f"{md(row.student_name)}, {ui.kind_label(row.work_kind).lower()}: "
+                f"**{md(row.old_value)} → {md(row.new_value)}**"
             )
-            st.markdown(f"Причина: {row.reason}")
-            st.caption(f"Подал(а): {row.requested_by}, {ui.fmt_moment(row.created_at)}")
+            st.markdown(f"Причина: {md(row.reason)}")
+            st.caption(f"Подал(а): {md(row.requested_by)}, {ui.fmt_moment(row.created_at)}")
             with st.form(f"decide_{row.id}"):
                 comment = st.text_input(
                     "Комментарий к решению",

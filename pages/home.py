@@ -3,10 +3,14 @@
 import streamlit as st
 from sqlmodel import Session
 
+from app.analytics import my_remarks
+from app.analytics.common import get_reader
 from app.db import get_engine
 from app.domain import ROLE_LABELS, WEEKDAY_NAMES, Role, fmt_date
 from app.services.journal import college_today, materialize_lessons, teacher_lessons
+from app.ui import help_text
 from app.ui.page import require
+from app.ui.text import md
 
 actor = require()
 with Session(get_engine()) as db_session:
@@ -16,10 +20,16 @@ with Session(get_engine()) as db_session:
         # The home page is often opened first: today's timetable must be lessons before counting them.
         materialize_lessons(actor.college_id, today, session=db_session)
         lessons = teacher_lessons(actor, today, session=db_session)
+    hint = help_text.show_hint(actor, st.session_state, session=db_session)
 
-st.title(f"Здравствуйте, {actor.full_name}")
+st.title(f"Здравствуйте, {md(actor.full_name)}")
 st.caption(f"Сегодня {WEEKDAY_NAMES[today.weekday()].lower()}, {fmt_date(today)}")
 st.write("Ваши роли: " + ", ".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index)) + ".")
+if hint:
+    st.info(
+        "Впервые в электронном журнале? В «Справке» — что и когда делать в вашей роли, по пунктам Положения."
+    )
+    st.page_link("pages/help.py", label="Справка", icon=":material/help:")
 
 if actor.has(Role.teacher):
     empty = sum(1 for lesson in lessons if not lesson.topic)
@@ -32,5 +42,12 @@ if actor.has(Role.teacher):
         "Журнал заполняется в день занятия: тема, выполненные задания и их тип, домашнее задание, "
         "посещаемость и отметки (Положение, §4.2.1)."
     )
+    waiting = my_remarks.unresolved(get_reader(), actor, today)
+    if waiting and waiting["open"] + waiting["overdue"]:
+        st.warning(
+            f"Замечаний по журналу: открытых — {waiting['open']}, просроченных — {waiting['overdue']}. "
+            "Устраните их в течение недели (§4.2.1)."
+        )
+        st.page_link("pages/my_remarks.py", label="Мои замечания", icon=":material/assignment_late:")
 if actor.has(Role.deputy, Role.officer, Role.director):
     st.page_link("pages/completeness.py", label="Заполнение журналов", icon=":material/fact_check:")

@@ -18,6 +18,7 @@ from app.services.journal import (
 from app.ui import journal as ui
 from app.ui.corrections import request_panel
 from app.ui.page import require
+from app.ui.widgets import url_index
 
 actor = require(Role.teacher)
 FLASH = "journal_flash"
@@ -26,8 +27,20 @@ with Session(get_engine()) as db:
     today = college_today(session=db)
 st.title("Журнал")
 
+# «Мои замечания» links here as ?lesson=<id>: that lesson's day opens if the service lets the actor read it.
+linked_day = None
+if st.query_params.get("lesson", "").isdigit():
+    try:
+        with Session(get_engine()) as db:
+            linked_day = lesson_sheet(actor, int(st.query_params["lesson"]), session=db).lesson.lesson_date
+    except DomainError as exc:
+        st.warning(exc.message)
 day = st.date_input(
-    "Дата занятий", value=today, format="DD.MM.YYYY", max_value=today + timedelta(days=14), key="journal_day"
+    "Дата занятий",
+    value=min(linked_day or today, today + timedelta(days=14)),
+    format="DD.MM.YYYY",
+    max_value=today + timedelta(days=14),
+    key="journal_day",
 )
 with Session(get_engine()) as db:
     if day == today:
@@ -41,7 +54,13 @@ if not lessons:
 
 st.dataframe([ui.lesson_state(r) for r in lessons], hide_index=True, width="stretch")
 labels = {r.id: ui.lesson_label(r) for r in lessons}
-lesson_id = st.selectbox("Занятие", options=list(labels), format_func=labels.__getitem__, key=f"lesson_{day}")
+lesson_id = st.selectbox(
+    "Занятие",
+    options=list(labels),
+    index=url_index("lesson", list(labels)),  # only among the lessons the actor conducts that day
+    format_func=labels.__getitem__,
+    key=f"lesson_{day}",
+)
 
 try:
     with Session(get_engine()) as db:

@@ -20,8 +20,9 @@ from app.services import curator
 from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui import my_group as ui
-from app.ui.diary import average_text, md
+from app.ui.diary import average_text
 from app.ui.page import require
+from app.ui.text import md
 from app.ui.widgets import table
 
 actor = require(Role.curator, Role.deputy, Role.officer)
@@ -224,7 +225,9 @@ with tabs[2]:
         row = by_id[sid]
         if row.guardians:
             for g in row.guardians:
-                st.markdown(f"- {ui.guardian_label(g)}" + (f" · логин `{g.login}`" if g.login else ""))
+                st.markdown(
+                    f"- {md(ui.guardian_label(g))}" + (f" · логин `{md(g.login)}`" if g.login else "")
+                )
         else:
             st.caption("Родители (законные представители) не указаны.")
         action = st.radio(

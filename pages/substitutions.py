@@ -17,6 +17,7 @@ from app.services.substitutions import (
 )
 from app.ui.journal import pair_label
 from app.ui.page import require
+from app.ui.text import md
 
 actor = require(Role.deputy, Role.officer)
 FLASH = "substitutions_flash"
@@ -70,9 +71,9 @@ else:
             }
         for row in lessons:
             with st.container(border=True):
-                st.markdown(f"**{lesson_title(row)}**")
+                st.markdown(f"**{md(lesson_title(row))}**")
                 if row.substitute_name:
-                    st.caption(f"Замещает: {row.substitute_name}")
+                    st.caption(f"Замещает: {md(row.substitute_name)}")
                 if past:
                     continue
                 if row.filled:
@@ -109,7 +110,7 @@ else:
                             st.error(exc.message)
                         else:
                             st.session_state[FLASH] = (
-                                f"Замена назначена: {lesson_title(row)} — {options[chosen]}."
+                                f"Замена назначена: {md(lesson_title(row))} — {md(options[chosen])}."
                             )
                             st.rerun()
 
@@ -118,7 +119,7 @@ if not day_substitutions:
     st.info("На выбранный день замен нет.")
 for row in day_substitutions:
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
-    c1.write(f"{lesson_title(row)}: {row.teacher_name} → **{row.substitute_name}**")
+    c1.markdown(f"{md(lesson_title(row))}: {md(row.teacher_name)} → **{md(row.substitute_name)}**")
     if c2.button(
         "Отменить",
         key=f"substitute_cancel_{row.lesson_id}",
@@ -131,5 +132,7 @@ for row in day_substitutions:
         except DomainError as exc:
             st.error(exc.message)
         else:
-            st.session_state[FLASH] = f"Замена отменена: {lesson_title(row)} — ведёт {row.teacher_name}."
+            st.session_state[FLASH] = (
+                f"Замена отменена: {md(lesson_title(row))} — ведёт {md(row.teacher_name)}."
+            )
             st.rerun()

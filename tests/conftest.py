@@ -78,6 +78,12 @@ def database_url(server_url: str) -> Iterator[str]:
     db.drop_database(server_url, name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _every_test_sees_the_workers_database(database_url: str) -> None:
+    """EJOURNAL_DATABASE_URL points at the worker's database before any test runs, so no test
+    depends on an earlier test having asked for it (and none falls back to the developer's ./var)."""
+
+
 @pytest.fixture
 def new_database(server_url: str, database_url: str) -> Iterator[Callable[..., str]]:
     """Makes databases of a test's own on the test server (migrated unless migrate=False), dropped
@@ -124,3 +130,26 @@ def world(engine: Engine) -> World:
     from tests.factories import make_world
 
     return make_world(engine)
+
+
+@pytest.fixture
+def warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> Iterator[Callable[[], object]]:
+    """Point the app's settings (and its cached reader) at a fresh warehouse for this test; the
+    returned function loads it from the journal and gives the reader the pages use."""
+    from app.analytics.common import get_reader
+    from app.settings import get_settings
+    from etl.load import run_etl
+
+    monkeypatch.setenv("EJOURNAL_DATA_DIR", str(tmp_path))
+
+    def build() -> object:
+        get_settings.cache_clear()
+        get_reader.cache_clear()
+        run_etl(full=True)
+        return get_reader()
+
+    yield build
+    get_settings.cache_clear()
+    get_reader.cache_clear()

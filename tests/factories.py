@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.actor import Actor, load_actor
 from app.domain import AttestationForm, Role, SubjectKind, program_semester
@@ -71,6 +71,17 @@ class World:
     def actor(self, who: str) -> Actor:
         with Session(self.engine) as s:
             return load_actor(self.users[who], session=s)
+
+    def make_curator(self, who: str = "teacher", group_id: int | None = None) -> None:
+        """Name `who`'s teacher the curator of the world's group (or `group_id`): that is what
+        makes an account a curator (app.actor.load_actor)."""
+        with Session(self.engine) as s:
+            teacher_id = s.exec(select(Teacher.id).where(Teacher.user_id == self.users[who])).one()
+            group = s.get(StudyGroup, group_id or self.group_id)
+            assert group is not None
+            group.curator_teacher_id = teacher_id
+            s.add(group)
+            s.commit()
 
     def lesson(
         self,
@@ -174,8 +185,6 @@ def make_world(engine: Engine) -> World:
         s.add(other)
         s.flush()
         assert teacher.id is not None and other.id is not None
-        group.curator_teacher_id = teacher.id
-        s.add(group)
 
         student_ids: list[int] = []
         for i, (last, first, middle, sub) in enumerate(STUDENT_NAMES):

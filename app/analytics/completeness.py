@@ -134,20 +134,31 @@ def lessons(reader: WarehouseReader, scope: Scope, *, only_defects: bool = True)
     )
 
 
-def weekly_analysis(reader: WarehouseReader, college_id: int, week_start: date) -> pl.DataFrame:
-    """The officer's weekly «Анализ работы с классными журналами», one row per teacher."""
+def weekly_analysis(
+    reader: WarehouseReader, college_id: int, week_start: date | None, *, teacher_id: int | None = None
+) -> pl.DataFrame:
+    """The officer's weekly «Анализ работы с классными журналами», one row per teacher.
+
+    `week_start` None gives every week (newest first); `teacher_id` narrows it to that teacher's rows
+    («Мои замечания»: one teacher's own line of the analysis, week by week).
+    """
+    week = "" if week_start is None else "AND week_start = ?"
+    teacher = "" if teacher_id is None else "AND teacher_id = ?"
+    params: list[Any] = [college_id]
+    params += [] if week_start is None else [week_start]
+    params += [] if teacher_id is None else [teacher_id]
     return reader.query(
-        """
+        f"""
         SELECT teacher_name AS "Преподаватель", lessons_held AS "Занятий",
                pct_complete_on_day AS "Заполнено в день занятия, %", lessons_filled_late AS "С опозданием",
                written_overdue AS "Письменные без отметок", remarks_total AS "Замечаний",
                remarks_fixed AS "Устранено", remarks_open AS "Открыто", remarks_overdue AS "Просрочено",
-               teacher_id AS _teacher_id
+               teacher_id AS _teacher_id, week_start AS _week_start
         FROM mart_weekly_teacher
-        WHERE college_id = ? AND week_start = ?
-        ORDER BY remarks_total - remarks_fixed DESC, pct_complete_on_day, teacher_name
+        WHERE college_id = ? {week} {teacher}
+        ORDER BY week_start DESC, remarks_total - remarks_fixed DESC, pct_complete_on_day, teacher_name
         """,
-        [college_id, week_start],
+        params,
     )
 
 
@@ -168,19 +179,34 @@ def monthly_rollup(reader: WarehouseReader, college_id: int, month_start: date) 
     )
 
 
+def _narrowed(group_ids: tuple[int, ...] | None, teacher_id: int | None) -> tuple[str, list[Any]]:
+    """The optional group and teacher filters after `college_id = ?`: constant text, bound values."""
+    text = "" if group_ids is None else "AND list_contains(?::INTEGER[], group_id)"
+    params: list[Any] = [] if group_ids is None else [list(group_ids)]
+    if teacher_id is not None:
+        text += " AND teacher_id = ?"
+        params.append(teacher_id)
+    return text, params
+
+
 def mark_accumulation(
-    reader: WarehouseReader, college_id: int, group_ids: tuple[int, ...] | None = None
+    reader: WarehouseReader,
+    college_id: int,
+    group_ids: tuple[int, ...] | None = None,
+    *,
+    teacher_id: int | None = None,
 ) -> pl.DataFrame:
-    """Students with too few marks over the last four weeks (накопляемость)."""
-    groups = "" if group_ids is None else "AND list_contains(?::INTEGER[], group_id)"
-    params: list[Any] = [college_id] + ([] if group_ids is None else [list(group_ids)])
+    """Students with too few marks over the last four weeks (накопляемость); `teacher_id`: that
+    teacher's subjects only (the teacher of the latest lesson of the group × subject)."""
+    narrowing, narrowed = _narrowed(group_ids, teacher_id)
+    params: list[Any] = [college_id, *narrowed]
     return reader.query(
         f"""
         SELECT group_name AS "Группа", subject_name AS "Дисциплина", teacher_name AS "Преподаватель",
                student_name AS "Студент", lessons_attended AS "Посетил занятий", marks AS "Отметок за 4 недели",
                marks_expected AS "Ожидается не менее"
         FROM mart_mark_accumulation
-        WHERE too_few_marks AND college_id = ? {groups}
+        WHERE too_few_marks AND college_id = ? {narrowing}
         ORDER BY group_name, subject_name, student_name
         """,
         params,
@@ -188,11 +214,16 @@ def mark_accumulation(
 
 
 def ktp_progress(
-    reader: WarehouseReader, college_id: int, group_ids: tuple[int, ...] | None = None
+    reader: WarehouseReader,
+    college_id: int,
+    group_ids: tuple[int, ...] | None = None,
+    *,
+    teacher_id: int | None = None,
 ) -> pl.DataFrame:
-    """КТП hours planned vs taught, groups behind their plan first."""
-    groups = "" if group_ids is None else "AND list_contains(?::INTEGER[], group_id)"
-    params: list[Any] = [college_id] + ([] if group_ids is None else [list(group_ids)])
+    """КТП hours planned vs taught, groups behind their plan first; `teacher_id`: the curriculum
+    items assigned to that teacher."""
+    narrowing, narrowed = _narrowed(group_ids, teacher_id)
+    params: list[Any] = [college_id, *narrowed]
     return reader.query(
         f"""
         SELECT group_name AS "Группа", subject_name AS "Дисциплина", coalesce(teacher_name, '—') AS "Преподаватель",
@@ -200,7 +231,7 @@ def ktp_progress(
                furthest_topic AS "Пройдено тем КТП", ktp_topics AS "Тем в КТП",
                ktp_lag_lessons AS "Отставание, занятий", behind_ktp AS "Отстаёт от КТП"
         FROM mart_ktp_progress
-        WHERE college_id = ? {groups}
+        WHERE college_id = ? {narrowing}
         ORDER BY behind_ktp DESC, ktp_lag_lessons DESC, group_name, subject_name
         """,
         params,

@@ -307,7 +307,7 @@ class _Builder:
                 seen.add(person.last_name)
                 if key:
                     login = self.prefix + key
-                    user_id = self._account(key, person, (Role.teacher, Role.curator))
+                    user_id = self._account(key, person, (Role.teacher,))  # curators by their group
                 else:
                     login = self._teacher_login(person)
                     user_id = self._user(login, person.full_name, (Role.teacher,))
@@ -577,10 +577,6 @@ class _Builder:
             pool = own or [t for t in teachers if t.id not in taken]
             group.curator = self.rng.choice(sorted(set(pool), key=lambda t: t.id))
             taken.add(group.curator.id)
-        curators = {g.curator.id for g in groups if g.curator}
-        for teacher in teachers:
-            if teacher.id in curators and teacher not in (demo_teacher, demo_curator):
-                self.tables["user_role"].append((teacher.user_id, Role.curator.value))
 
     # ----------------------------------------------------------------------- timetable and КТП
 

@@ -17,11 +17,13 @@ from typing import Any
 from app.domain import (
     ALL_LESSON_MARKS,
     ATTESTATION_LABELS,
+    LESSON_KIND_LABELS,
     SUBJECT_KIND_LABELS,
     WEEKDAY_NAMES,
     WORK_KIND_LABELS,
     AttendanceStatus,
     AttestationForm,
+    LessonKind,
     SubjectKind,
     WorkKind,
     fmt_date,
@@ -291,6 +293,29 @@ WORK_KINDS: dict[str, WorkKind] = {
     **{k.value: k for k in WorkKind},
 }
 parse_work_kind = choice(WORK_KINDS, "вида работы", list(WORK_KIND_LABELS.values()))
+
+LESSON_KINDS: dict[str, LessonKind] = {
+    **{label: kind for kind, label in LESSON_KIND_LABELS.items()},
+    **{k.value: k for k in LessonKind},
+    "Теоретическое занятие": LessonKind.lecture,
+    "Теория": LessonKind.lecture,
+    "Урок": LessonKind.combined,
+    "Комбинированный урок": LessonKind.combined,
+    "Практическая работа": LessonKind.practical,
+    "Практика": LessonKind.practical,
+    "ПЗ": LessonKind.practical,
+    "Лабораторная работа": LessonKind.laboratory,
+    "ЛР": LessonKind.laboratory,
+    "Самостоятельная работа обучающихся": LessonKind.independent,
+    "СРС": LessonKind.independent,
+    "Контрольное занятие": LessonKind.control,
+    "Зачёт": LessonKind.attestation,
+    "Зачет": LessonKind.attestation,
+    "Дифференцированный зачёт": LessonKind.attestation,
+    "Дифференцированный зачет": LessonKind.attestation,
+    "Экзамен": LessonKind.attestation,
+}
+parse_lesson_kind = choice(LESSON_KINDS, "вида занятия", list(LESSON_KIND_LABELS.values()))
 
 
 # --------------------------------------------------------------------------- schemas
@@ -748,6 +773,15 @@ KTP = Schema(
         Column(
             "position", "№", integer(1, 1000), "Порядковый номер темы в КТП.", "1", aliases=("Номер", "№ п/п")
         ),
+        Column(
+            "section",
+            "Раздел",
+            text(200),
+            "Раздел программы, к которому относится тема (необязательно).",
+            "Раздел 1. Основы программирования",
+            required=False,
+            default="",
+        ),
         Column("title", "Тема", text(500), "Тема занятия.", "Жизненный цикл программного обеспечения"),
         Column(
             "hours",
@@ -757,6 +791,16 @@ KTP = Schema(
             "2",
             required=False,
             default=2,
+        ),
+        Column(
+            "lesson_kind",
+            "Вид занятия",
+            parse_lesson_kind,
+            "Лекция, Комбинированное занятие, Практическое занятие, Лабораторное занятие, Семинар, "
+            "Самостоятельная работа, Контрольная работа, Консультация или Промежуточная аттестация "
+            "(необязательно).",
+            "Лекция",
+            required=False,
         ),
         Column(
             "homework",
@@ -769,7 +813,9 @@ KTP = Schema(
         ),
     ),
     key=("group", "subject", "semester", "position"),
-    purpose="Календарно-тематическое планирование: темы по порядку с часами и домашним заданием.",
+    purpose="Календарно-тематическое планирование: темы по порядку с разделом, часами, видом занятия и "
+    "домашним заданием. Импорт ответственного сразу утверждает новую версию КТП; преподаватель загружает "
+    "этот же файл на странице «КТП» как черновик на утверждение.",
     before="Сначала импортируйте учебный план: тема относится к строке учебного плана.",
 )
 

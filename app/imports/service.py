@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
-from app.domain import Role, SubjectKind, fmt_date, full_name
+from app.domain import KtpSource, KtpStatus, Role, SubjectKind, fmt_date, full_name
 from app.errors import AccessDenied, DomainError
 from app.imports.readers import Issue, read_table
 from app.imports.schemas import (
@@ -38,7 +38,6 @@ from app.models import (
     CurriculumItem,
     Guardian,
     Module,
-    PlanTopic,
     Speciality,
     Student,
     StudentGuardian,
@@ -50,6 +49,7 @@ from app.models import (
     UserRole,
 )
 from app.passwords import hash_password
+from app.services import ktp
 from app.services.accounts import generate_initial_password
 from app.settings import get_settings
 
@@ -796,13 +796,18 @@ def _curriculum(run: Run, records: list[Record]) -> None:
 
 
 def _ktp(run: Run, records: list[Record]) -> None:
+    """Each curriculum item the file changes gets a new approved version of its КТП (app.services.ktp):
+    the approved topics with the file's rows upserted by «№»; an item the file leaves as it is keeps
+    its version."""
     schema = SCHEMAS["ktp"]
     items = _curriculum_items(run)
-    item_ids = [i.id for i in items.values()]
-    topics = {
-        (t.curriculum_item_id, t.position): t
-        for t in run.session.exec(select(PlanTopic).where(col(PlanTopic.curriculum_item_id).in_(item_ids)))
+    by_id = {pk(i): i for i in items.values()}
+    approved = {
+        item_id: {t.position: t for t in topics}
+        for item_id, topics in ktp.approved_topics(run.session, list(by_id)).items()
     }
+    plans: dict[int, dict[int, ktp.Topic]] = {}
+    touched: list[int] = []
     for r in records:
         v = r.values
         item = items.get((v["group"].id, v["subject"].id, v["semester"]))
@@ -815,26 +820,60 @@ def _ktp(run: Run, records: list[Record]) -> None:
                 "семестре: сначала импортируйте учебный план.",
             )
             continue
-        fields: dict[str, Any] = {"title": v["title"]}
-        if "hours" in r.present:
-            fields["hours"] = v["hours"] or 2
-        if "homework" in r.present:
-            fields["homework"] = v["homework"] or ""
-        topic, outcome = upsert(
-            run,
-            topics.get((pk(item), v["position"])),
-            partial(
-                PlanTopic,
-                curriculum_item_id=pk(item),
-                position=v["position"],
-                title=v["title"],
-                hours=v["hours"] or 2,
-                homework=v["homework"] or "",
-            ),
-            fields,
+        current = approved.get(pk(item), {})
+        old = current.get(v["position"])
+        topic = ktp.Topic(
+            position=v["position"],
+            title=v["title"],
+            hours=_ktp_cell(r, old, "hours", 2),
+            section=_ktp_cell(r, old, "section", ""),
+            lesson_kind=_ktp_cell(r, old, "lesson_kind", None),
+            homework=_ktp_cell(r, old, "homework", ""),
         )
-        topics[(pk(item), v["position"])] = topic
+        outcome = ADDED if old is None else UNCHANGED if old.content() == topic.content() else CHANGED
+        plans.setdefault(pk(item), dict(current))[topic.position] = topic
+        if outcome != UNCHANGED and pk(item) not in touched:
+            touched.append(pk(item))
         run.count(outcome)
+    if run.result.errors:
+        return
+    made: list[str] = []
+    off: list[str] = []
+    groups = {g.id: g.name for g in run.refs.groups().values()}
+    codes = {s.id: s.code for found in run.refs.subjects().values() for s in found}
+    for item_id in touched:
+        item = by_id[item_id]
+        topics = [plans[item_id][p] for p in sorted(plans[item_id])]
+        version, _ = ktp.write_version(
+            run.session, run.actor, item, topics, status=KtpStatus.approved, source=KtpSource.imported
+        )
+        name = (
+            f"{groups.get(item.study_group_id, '')} · {codes.get(item.subject_id, '')}, {item.semester} сем."
+        )
+        made.append(f"{name} — версия {version.number}")
+        problem = ktp.hours_problem(sum(t.hours for t in topics), item.planned_hours)
+        if problem:
+            off.append(f"{name}: {problem}")
+    if made:
+        run.result.counts["ktp_versions"] = len(made)
+        run.result.notes.append("Утверждены новые версии КТП: " + _listed(made) + ".")
+    if off:
+        run.result.notes.append(
+            "Часы КТП не совпадают с учебным планом (преподаватель исправит КТП на странице «КТП»): "
+            + _listed(off, sep="; ")
+        )
+
+
+def _ktp_cell(record: Record, old: ktp.Topic | None, key: str, empty: Any) -> Any:
+    """The file's value; for a column the file lacks, the approved topic's (or the default)."""
+    if key in record.present or old is None:
+        return record.values[key] or empty
+    return getattr(old, key)
+
+
+def _listed(parts: list[str], *, limit: int = 10, sep: str = ", ") -> str:
+    shown = sep.join(parts[:limit])
+    return shown + (f" и ещё {len(parts) - limit}" if len(parts) > limit else "")
 
 
 def _timetable(run: Run, records: list[Record]) -> None:

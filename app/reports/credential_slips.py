@@ -17,9 +17,15 @@ from app.services.curator import Credentials
 from app.settings import get_settings
 
 TITLE = "Реквизиты доступа к электронному дневнику"
+STAFF_TITLE = "Реквизиты доступа к электронному журналу"
+
+
+DIARY_ROLES = (Role.student, Role.guardian)
 
 
 def _whom(creds: Credentials) -> str:
+    if creds.role not in DIARY_ROLES:
+        return f"Сотрудник колледжа: {creds.position}" if creds.position else "Сотрудник колледжа"
     if creds.role is Role.guardian:
         whose = "обучающихся" if "," in creds.students else "обучающегося"
         group = f" ({creds.group})" if creds.group else ""
@@ -32,8 +38,10 @@ def slip_content(
 ) -> dict[str, object]:
     """What the template prints; without `passwords`, what the data hash is taken over."""
     settings = get_settings()
+    diary = all(c.role in DIARY_ROLES for c in slips)
     return {
         "college": college,
+        "heading": "Доступ к электронному дневнику" if diary else "Доступ к электронному журналу",
         "url": settings.public_url,
         "issued": f"{issued_by}, {fmt_date(issued_at.astimezone(settings.tz).date())}",
         "min_length": MIN_PASSWORD,
@@ -65,11 +73,12 @@ def credential_slips_pdf(
     without_passwords = slip_content(
         slips, college=college, issued_by=issued_by, issued_at=moment, passwords=False
     )
+    title = TITLE if all(c.role in DIARY_ROLES for c in slips) else STAFF_TITLE
     meta = Meta(
-        title=TITLE,
+        title=title,
         college=college,
         header_left=college,
-        header_right=f"{TITLE}" + (f" · группа {group}" if group else ""),
+        header_right=title + (f" · группа {group}" if group else ""),
         generated_at=moment,
         content_hash=data_hash(without_passwords),
     )

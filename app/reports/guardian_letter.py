@@ -37,7 +37,7 @@ from app.reports.common import (
     person,
     render,
 )
-from app.reports.journal import _chains, _semester_current
+from app.reports.journal import mark_chains, semester_mark_current
 from app.services.journal import college_today
 
 FAILING = ("2", "незач", "н/а")  # semester marks that make an academic debt
@@ -144,7 +144,7 @@ def letter_content(
         )
     }
     marks_by_lesson: dict[int, list[str]] = defaultdict(list)
-    for chain in _chains(marks):
+    for chain in mark_chains(marks):
         marks_by_lesson[chain.original.lesson_id].append(chain.current.value)
 
     lines: dict[int, _SubjectLine] = {}
@@ -186,7 +186,7 @@ def letter_content(
             for r in rows:
                 by_item[r.curriculum_item_id].append(r)
             for item_id, item_rows in by_item.items():
-                current = _semester_current(item_rows).get(student_id)
+                current = semester_mark_current(item_rows).get(student_id)
                 if current and wanted[item_id] in lines:
                     lines[wanted[item_id]].semester_mark = current[1].value
 

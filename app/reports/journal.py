@@ -66,7 +66,7 @@ CORRECTED = "*"  # printed after a mark that is a correction's current value
 
 
 @dataclass
-class _Chain:
+class MarkChain:
     original: Mark
     current: Mark
 
@@ -79,7 +79,7 @@ def _sort_key(student: Student) -> tuple[str, str, str, int]:
     return (norm(student.last_name), norm(student.first_name), norm(student.middle_name), student.id or 0)
 
 
-def _chains(marks: list[Mark]) -> list[_Chain]:
+def mark_chains(marks: list[Mark]) -> list[MarkChain]:
     """Each original mark with the latest correction of it (or itself)."""
     by_corrected = {m.corrects_mark_id: m for m in marks if m.corrects_mark_id is not None}
     chains = []
@@ -91,11 +91,11 @@ def _chains(marks: list[Mark]) -> list[_Chain]:
         while current.id in by_corrected and by_corrected[current.id].id not in seen:
             current = by_corrected[current.id]
             seen.add(current.id)
-        chains.append(_Chain(original, current))
+        chains.append(MarkChain(original, current))
     return sorted(chains, key=lambda c: c.original.id or 0)
 
 
-def _semester_current(rows: list[SemesterMark]) -> dict[int, tuple[SemesterMark, SemesterMark]]:
+def semester_mark_current(rows: list[SemesterMark]) -> dict[int, tuple[SemesterMark, SemesterMark]]:
     """student id → (original, current) semester mark."""
     by_corrected = {r.corrects_id: r for r in rows if r.corrects_id is not None}
     out = {}
@@ -192,8 +192,8 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
         else {}
     )
 
-    chains = _chains(marks)
-    marks_by_cell: dict[tuple[int, int], list[_Chain]] = defaultdict(list)
+    chains = mark_chains(marks)
+    marks_by_cell: dict[tuple[int, int], list[MarkChain]] = defaultdict(list)
     for chain in chains:
         marks_by_cell[(chain.original.lesson_id, chain.original.student_id)].append(chain)
     status_by_cell = {(a.lesson_id, a.student_id): AttendanceStatus(a.status) for a in attendance}
@@ -209,7 +209,7 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
 
     grid: list[list[str | None]] = []
     summaries: list[dict[str, Any]] = []
-    semester_current = _semester_current(semester_rows)
+    semester_current = semester_mark_current(semester_rows)
     for student in students:
         assert student.id is not None
         row: list[str | None] = []

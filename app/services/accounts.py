@@ -25,6 +25,10 @@ from app.settings import get_settings
 
 LOGIN_FAILED = "Неверный логин или пароль."
 LOCKOUT_HINT = "После {n} неудачных попыток вход блокируется на {m} минут."
+CURATOR_BY_GROUP = (
+    "Куратора назначают группе: создайте учётную запись преподавателя, затем назначьте его куратором "
+    "группы («Администрирование» или ejournal user grant ЛОГИН curator --group ГРУППА)."
+)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 MAX_LOGIN = 128  # authenticate compares only this much of what is typed
@@ -118,6 +122,8 @@ def add_user(
         raise DomainError("Логин не может содержать управляющие символы.")
     if not roles:
         raise DomainError("Укажите хотя бы одну роль пользователя.")
+    if Role.curator in roles:
+        raise DomainError(CURATOR_BY_GROUP)
     if session.exec(select(UserAccount.id).where(UserAccount.login == login)).first() is not None:
         raise DomainError(f"Логин «{login}» уже занят: выберите другой.")
     expires = None
@@ -152,18 +158,11 @@ def add_user(
     return user.id, initial
 
 
-def issue_initial_password(actor: Actor, user_id: int, *, session: Session) -> str:
-    """A new one-time password for an account (its holder must change it at first login)."""
-    with audit.user_action(session, actor, "user.initial_password", entity="user_account", entity_id=user_id):
-        user = session.get(UserAccount, user_id)
-        if user is None or user.college_id != actor.college_id:
-            raise DomainError("Учётная запись не найдена.")
-        password = reset_initial_password(session, actor, user)
-    return password
-
-
-def reset_initial_password(session: Session, actor: Actor, user: UserAccount) -> str:
-    """issue_initial_password's change inside the caller's transaction."""
+def reset_initial_password(
+    session: Session, actor: Actor | None, user: UserAccount, *, details: dict[str, str] | None = None
+) -> str:
+    """A new one-time password inside the caller's transaction (the officer's reset, a curator's
+    diary credentials); its holder must change it at the first login."""
     password = generate_initial_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -171,7 +170,15 @@ def reset_initial_password(session: Session, actor: Actor, user: UserAccount) ->
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
-    audit.record(session, actor, "user.initial_password", entity="user_account", entity_id=user.id)
+    audit.record(
+        session,
+        actor,
+        "user.initial_password",
+        entity="user_account",
+        entity_id=user.id,
+        college_id=user.college_id,
+        details=details,
+    )
     return password
 
 
@@ -259,24 +266,3 @@ def change_password(actor: Actor, old_password: str, new_password: str, *, sessi
         user.password_changed_at = _db_now(session)
         session.add(user)
         audit.record(session, actor, "user.password", entity="user_account", entity_id=actor.user_id)
-
-
-def set_active(actor: Actor, user_id: int, active: bool, *, session: Session) -> None:
-    """Enable or disable an account (officer). A disabled account's sessions end at their next request."""
-    with audit.user_action(
-        session, actor, "user.active", entity="user_account", entity_id=user_id, details={"active": active}
-    ):
-        actor.require(Role.officer, message="Включать и отключать учётные записи может только ответственный.")
-        user = session.get(UserAccount, user_id)
-        if user is None or user.college_id != actor.college_id:
-            raise DomainError("Учётная запись не найдена.")
-        user.is_active = active
-        session.add(user)
-        audit.record(
-            session,
-            actor,
-            "user.active",
-            entity="user_account",
-            entity_id=user_id,
-            details={"active": active},
-        )

@@ -126,6 +126,7 @@ class Credentials:
     students: str = ""  # whose diary it opens (a guardian's children in the group)
     group: str = ""
     expires_at: datetime | None = None  # when the one-time password stops working
+    position: str = ""  # a staff account's roles, for the officer's slip («Преподаватель, куратор …»)
 
 
 @dataclass(frozen=True)
@@ -552,12 +553,22 @@ def _literal(name: str) -> str:
     return name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _curated_guardian_ids(actor: Actor) -> Any:
+    """The guardians of students in the groups the actor curates, as a subquery."""
+    return (
+        select(StudentGuardian.guardian_id)
+        .join(Student, col(Student.id) == StudentGuardian.student_id)
+        .join(StudyGroup, col(StudyGroup.id) == Student.study_group_id)
+        .where(StudyGroup.curator_teacher_id == actor.teacher_id)
+    )
+
+
 def find_guardians(actor: Actor, last_name: str, first_name: str, *, session: Session) -> list[GuardianRow]:
     """Guardians of the college with this name (a second child's curator links the same person).
     Only the name and a masked phone are shown: the match is to be confirmed with the family."""
     if not actor.has(Role.curator, Role.deputy, Role.officer):
         return []
-    rows = session.exec(
+    query = (
         select(Guardian, UserAccount.login)
         .join(UserAccount, col(UserAccount.id) == Guardian.user_id, isouter=True)
         .where(
@@ -568,6 +579,11 @@ def find_guardians(actor: Actor, last_name: str, first_name: str, *, session: Se
         .order_by(col(Guardian.middle_name))
         .limit(20)
     )
+    if not actor.has(Role.deputy, Role.officer):
+        # a curator finds only the guardians of their own groups' students (a second child's
+        # curator links the same person: both groups are theirs, or the officer links it)
+        query = query.where(col(Guardian.id).in_(_curated_guardian_ids(actor)))
+    rows = session.exec(query)
     out = []
     for g, login in rows:
         assert g.id is not None
@@ -584,9 +600,9 @@ def link_guardian(
         session, actor, "guardian.link", entity="student", entity_id=student_id, details=details
     ):
         _student(session, actor, student_id)
-        guardian = session.get(Guardian, guardian_id)
-        if guardian is None or guardian.college_id != actor.college_id:
-            raise NotFound("Родитель (законный представитель) не найден.")
+        # the guardian must be one the actor may act on already: a curator cannot attach another
+        # group's parent to a student of theirs and then reset that parent's password
+        _guardian(session, actor, guardian_id)
         if session.get(StudentGuardian, (student_id, guardian_id)) is not None:
             raise DomainError("Этот родитель уже указан у студента.")
         rel = _relation(relation)
@@ -772,6 +788,37 @@ def _children_of(session: Session, actor: Actor, guardian_id: int) -> list[tuple
     return [(full_name(s.last_name, s.first_name, s.middle_name), grp) for s, grp in rows]
 
 
+def _may_hand_out(session: Session, actor: Actor, person: Student | Guardian) -> None:
+    """Whoever hands out a diary password can log in as its holder before handing it over, so only
+    someone who may already read every diary it opens does: the deputy director, or the curator of
+    every group those diaries are in (a guardian's children may be in several). The officer issues
+    staff accounts, and reads no diaries."""
+    if actor.has(Role.deputy):
+        return
+    if not actor.has(Role.curator) or actor.teacher_id is None:
+        raise AccessDenied(
+            "Доступ к дневнику выдают куратор группы и заместитель директора; ответственный за "
+            "электронный журнал выдаёт учётные записи сотрудников."
+        )
+    if isinstance(person, Student):
+        group_ids = {person.study_group_id}
+    else:
+        group_ids = set(
+            session.exec(
+                select(Student.study_group_id)
+                .join(StudentGuardian, col(StudentGuardian.student_id) == Student.id)
+                .where(StudentGuardian.guardian_id == person.id)
+            )
+        )
+    curated = set(
+        session.exec(select(StudyGroup.id).where(StudyGroup.curator_teacher_id == actor.teacher_id))
+    )
+    if not group_ids <= curated:
+        raise AccessDenied(
+            "Дети этого родителя учатся и в других группах: доступ к дневнику выдаёт заместитель директора."
+        )
+
+
 def _issue(
     session: Session,
     actor: Actor,
@@ -780,6 +827,7 @@ def _issue(
     login: str | None,
     details: dict[str, Any],
 ) -> Credentials:
+    _may_hand_out(session, actor, person)
     name = full_name(person.last_name, person.first_name, person.middle_name)
     if person.user_id is not None:
         account = session.exec(

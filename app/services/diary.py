@@ -24,6 +24,7 @@ from app.domain import (
     ATTENDANCE_LABELS,
     ATTENDANCE_TITLES,
     ATTESTATION_LABELS,
+    COLLEGE_READERS,
     NUMERIC_MARKS,
     PAIR_TIMES,
     WEEKDAY_NAMES,
@@ -41,7 +42,6 @@ from app.errors import AccessDenied
 from app.services.journal import college_now
 
 REFUSED = "Дневник этого студента вам недоступен."
-STAFF_ROLES = (Role.deputy, Role.director)
 DIARY_DAYS = 6  # Monday to Saturday; a Sunday is shown only when it had lessons
 
 
@@ -229,7 +229,7 @@ def _may_read(actor: Actor, row: Any) -> bool:
         and row["curator_teacher_id"] == actor.teacher_id
     ):
         return True
-    return actor.has(*STAFF_ROLES)
+    return actor.has(*COLLEGE_READERS)
 
 
 def _check(session: Session, actor: Actor, student_id: int) -> DiaryStudent:
@@ -272,7 +272,7 @@ def children_of(actor: Actor, *, session: Session) -> list[DiaryStudent]:
 
 def viewable_groups(actor: Actor, *, session: Session) -> list[tuple[int, str]]:
     """Groups whose students' diaries the actor may open as staff: curated ones, or the college's."""
-    if actor.has(*STAFF_ROLES):
+    if actor.has(*COLLEGE_READERS):
         where, params = "college_id = :college", {"college": actor.college_id}
     elif actor.has(Role.curator) and actor.teacher_id is not None:
         where = "college_id = :college AND curator_teacher_id = :teacher"

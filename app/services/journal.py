@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -24,6 +24,7 @@ from app.domain import (
     WRITTEN_WORK_KINDS,
     AttendanceStatus,
     AttestationForm,
+    KtpStatus,
     Role,
     WorkKind,
     fmt_date,
@@ -34,6 +35,7 @@ from app.errors import AccessDenied, DomainError, NotFound
 from app.models import (
     Attendance,
     CurriculumItem,
+    KtpVersion,
     Lesson,
     Mark,
     PlanTopic,
@@ -274,13 +276,18 @@ def _save_fields(
 
 
 def _plan_topic_of(session: Session, lesson: Lesson, plan_topic_id: int) -> PlanTopic:
+    # A topic of the approved КТП (app.services.ktp); the one the lesson already records stays valid.
     plan = session.exec(
         select(PlanTopic)
         .join(CurriculumItem, col(CurriculumItem.id) == PlanTopic.curriculum_item_id)
+        .join(KtpVersion, col(KtpVersion.id) == PlanTopic.ktp_version_id)
         .where(
             PlanTopic.id == plan_topic_id,
             CurriculumItem.study_group_id == lesson.study_group_id,
             CurriculumItem.subject_id == lesson.subject_id,
+            or_(
+                col(KtpVersion.status) == KtpStatus.approved.value, col(PlanTopic.id) == lesson.plan_topic_id
+            ),
         )
     ).first()
     if plan is None:
@@ -649,10 +656,12 @@ def lesson_sheet(actor: Actor, lesson_id: int, *, session: Session) -> LessonShe
         session.exec(
             select(PlanTopic)
             .join(CurriculumItem, col(CurriculumItem.id) == PlanTopic.curriculum_item_id)
+            .join(KtpVersion, col(KtpVersion.id) == PlanTopic.ktp_version_id)
             .where(
                 CurriculumItem.study_group_id == lesson.study_group_id,
                 CurriculumItem.subject_id == lesson.subject_id,
                 CurriculumItem.semester == lesson.semester,
+                KtpVersion.status == KtpStatus.approved.value,  # the КТП in force (app.services.ktp)
             )
             .order_by(col(PlanTopic.position))
         )

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from app.domain import fmt_date
 from app.services.diary import DiaryDay, DiaryLesson, DiaryMark, DiaryPeriod, SubjectSummary
 from app.settings import get_settings
+from app.ui.text import md
 
 MARK_COLOURS = {"5": "green", "4": "blue", "3": "orange", "2": "red", "зач": "green", "незач": "red"}
 ATTENDANCE_COLOURS = {"н": "red", "ув": "gray", "оп": "orange"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 BREAK = "  \n"
-
-
-def md(value: str) -> str:
-    """Teacher-typed text shown as it was typed: markdown and colour directives neutralised."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(value.split()))
 
 
 def as_of_label(moment: datetime) -> str:

@@ -117,11 +117,13 @@ def test_specialities_groups_students_and_teachers_look_like_a_college(conn):
     assert 36 <= teachers <= 44 and teachers == one(conn, "SELECT count(*) FROM teacher")
     curators = one(conn, "SELECT count(DISTINCT curator_teacher_id) FROM study_group")
     assert curators == len(groups)
+    # every curator can log in, and the role is the group's fact, never a stored row (0009)
     assert curators == one(
         conn,
         "SELECT count(*) FROM study_group g JOIN teacher t ON t.id = g.curator_teacher_id "
-        "JOIN user_role r ON r.user_id = t.user_id AND r.role = 'curator'",
+        "JOIN user_account u ON u.id = t.user_id AND u.is_active",
     )
+    assert one(conn, "SELECT count(*) FROM user_role WHERE role = 'curator'") == 0
     # subgroups 1 and 2 in every group, and one birth date each
     assert one(conn, "SELECT count(*) FROM student WHERE birth_date IS NULL OR subgroup NOT IN (1, 2)") == 0
     assert one(conn, "SELECT count(DISTINCT (study_group_id, subgroup)) FROM student") == 2 * len(groups)

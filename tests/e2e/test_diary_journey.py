@@ -57,7 +57,7 @@ def test_guardian_sees_the_mark_a_teacher_just_saved(browser, app_url, world, re
     teacher = new_page(browser)
     try:
         login(teacher, app_url, world.logins["teacher"])
-        teacher.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Журнал").click()
+        teacher.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Журнал", exact=True).click()
         teacher.get_by_text("ИСП-11 · Операционные системы").first.wait_for()
         choose(teacher, "Тип заданий", "Устный опрос")
         row = teacher.locator("[data-testid='stHorizontalBlock']").filter(has_text=child)

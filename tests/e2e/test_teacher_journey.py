@@ -29,7 +29,7 @@ def test_teacher_fills_a_lesson(page, app_url, world):
     lid = world.lesson(0)
     absent, marked = world.student_ids[0], world.student_ids[1]
     login(page, app_url, world.logins["teacher"])
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Журнал").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Журнал", exact=True).click()
     page.get_by_text("ИСП-11 · Операционные системы").first.wait_for()
 
     choose(page, "Тема по КТП", "3. Управление памятью")

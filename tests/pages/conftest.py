@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -39,14 +40,28 @@ def next_request(at: AppTest, **changes: object) -> AppTest:
     return fresh.run()
 
 
-def texts(at: AppTest) -> str:
-    """Everything the page says, for assertions on Russian messages."""
-    parts = [
-        e.value
+def markdown_sources(at: AppTest) -> list[str]:
+    """The Markdown source of every element that renders it, as the page wrote it."""
+    return [
+        str(e.value)
         for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
         for e in getattr(at, kind)
     ]
-    return "\n".join(str(p) for p in parts)
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says, as a reader sees it (Markdown's backslash escapes resolved), for
+    assertions on Russian messages."""
+    return re.sub(r"\\(.)", r"\1", "\n".join(markdown_sources(at)))
+
+
+# What user-typed Markdown turns into when it is not escaped: a link or an image.
+LIVE_MARKUP = re.compile(r"(?<!\\)\]\((?:https?:|www)|(?<!\\)!\[|(?<![\\/])https?://")
+
+
+def live_markup(at: AppTest) -> list[str]:
+    """Markdown sources holding an unescaped link, image or bare address."""
+    return [m for m in markdown_sources(at) if LIVE_MARKUP.search(m)]
 
 
 def menu(at: AppTest) -> list[str]:

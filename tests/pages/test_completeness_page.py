@@ -6,26 +6,10 @@ import pytest
 
 from app.analytics.common import get_reader
 from app.settings import get_settings
-from etl.load import run_etl
 from tests.etl.helpers import filled_on
 from tests.pages.conftest import texts
 
 PAGE = "pages/completeness.py"
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch, database_url):
-    """Point the app's settings (and its cached reader) at a fresh warehouse for this test."""
-    monkeypatch.setenv("EJOURNAL_DATA_DIR", str(tmp_path))
-
-    def build() -> None:
-        get_settings.cache_clear()
-        get_reader.cache_clear()
-        run_etl(full=True)
-
-    yield build
-    get_settings.cache_clear()
-    get_reader.cache_clear()
 
 
 def test_deputy_sees_completeness_remarks_and_downloads(run_as, world, warehouse):

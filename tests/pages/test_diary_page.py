@@ -92,7 +92,7 @@ def test_guardian_cannot_open_another_familys_child_through_session_state(world,
 
 
 def test_student_sees_only_themself_without_a_switcher_and_no_journal(run_as, world):
-    assert menu(run_as(world.users["student"])) == ["Главная", "Дневник", "Смена пароля", "Выход"]
+    assert menu(run_as(world.users["student"])) == ["Главная", "Дневник", "Справка", "Смена пароля", "Выход"]
     at = run_as(world.users["student"], DIARY)
     assert "Абрамов Илья Сергеевич" in texts(at)
     assert [s.label for s in at.selectbox] == []

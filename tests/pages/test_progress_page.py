@@ -6,11 +6,8 @@ import pytest
 
 from app.domain import Role
 from tests.etl.test_progress_marts import add_mark, marks_on_lessons
-from tests.pages import test_attendance_page
 from tests.pages.conftest import app_as, texts
 from tests.pages.test_attendance_page import by_label, frames, grant, group_named, other_group
-
-warehouse = test_attendance_page.warehouse  # the fixture: a fresh warehouse the app reads
 
 PAGE = "pages/progress.py"
 

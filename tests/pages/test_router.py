@@ -30,7 +30,17 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
     at.button[0].click().run()
     assert at.session_state["user_id"] == world.users["teacher"]
     at = next_request(at)
-    assert menu(at) == ["Главная", "Журнал", "Успеваемость", "Смена пароля", "Выход"]
+    assert menu(at) == [
+        "Главная",
+        "Журнал",
+        "Мои замечания",
+        "Журнал группы",
+        "КТП",
+        "Успеваемость",
+        "Справка",
+        "Смена пароля",
+        "Выход",
+    ]
     assert "Здравствуйте, Соколова Елена Викторовна" in texts(at)
 
 
@@ -41,6 +51,8 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
             "deputy",
             [
                 "Главная",
+                "Журнал группы",
+                "КТП",
                 "Дневник",
                 "Моя группа",
                 "Замены",
@@ -49,6 +61,7 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
                 "Посещаемость",
                 "Успеваемость",
                 "Отчёты",
+                "Справка",
                 "Смена пароля",
                 "Выход",
             ],
@@ -60,7 +73,9 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
                 "Моя группа",
                 "Замены",
                 "Заполнение журналов",
+                "Учётные записи",
                 "Импорт данных",
+                "Справка",
                 "Смена пароля",
                 "Выход",
             ],
@@ -69,17 +84,20 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
             "director",
             [
                 "Главная",
+                "Журнал группы",
                 "Дневник",
                 "Заполнение журналов",
                 "Посещаемость",
                 "Успеваемость",
                 "Отчёты",
+                "Учётные записи",
+                "Справка",
                 "Смена пароля",
                 "Выход",
             ],
         ),
-        ("student", ["Главная", "Дневник", "Смена пароля", "Выход"]),
-        ("guardian", ["Главная", "Дневник", "Смена пароля", "Выход"]),
+        ("student", ["Главная", "Дневник", "Справка", "Смена пароля", "Выход"]),
+        ("guardian", ["Главная", "Дневник", "Справка", "Смена пароля", "Выход"]),
     ],
 )
 def test_menu_follows_roles(run_as, world, who, expected):

@@ -39,7 +39,7 @@ def test_deputy_assigns_a_substitute_and_the_substitute_sees_the_lesson(run_as, 
     assert not at.error, [e.value for e in at.error]
     assert any("Замена назначена" in s.value for s in at.success)
     assert substitute_of(world, lid) == world.other_teacher_id
-    assert "Соколова Е. В. → **Кузнецов О. П.**" in "\n".join(str(m.value) for m in at.markdown)
+    assert "Соколова Е. В. → **Кузнецов О. П.**" in texts(at)
 
     journal = run_as(world.users["other_teacher"], JOURNAL)
     assert not journal.exception, journal.exception

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
-import pytest
 from pypdf import PdfReader
 from sqlmodel import Session
 
-from app.analytics.common import get_reader
 from app.models import Attendance, Mark, SemesterMark
-from app.settings import get_settings
-from etl.load import run_etl
 
 HASH_RE = re.compile(r"SHA-256\): ([0-9a-f]{16})")
 
@@ -81,19 +76,3 @@ def add_semester_mark(world, curriculum_item_id: int, student_id: int, value: st
             )
         )
         s.commit()
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch, database_url) -> Iterator:
-    """Point the app's settings (and its cached reader) at a fresh warehouse for this test."""
-    monkeypatch.setenv("EJOURNAL_DATA_DIR", str(tmp_path))
-
-    def build():
-        get_settings.cache_clear()
-        get_reader.cache_clear()
-        run_etl(full=True)
-        return get_reader()
-
-    yield build
-    get_settings.cache_clear()
-    get_reader.cache_clear()

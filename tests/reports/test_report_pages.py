@@ -4,10 +4,7 @@ to the right roles, and the college archive ZIP is built behind a progress bar."
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
 
-from app.domain import Role
-from app.models import UserRole
 from tests.etl.helpers import filled_on
 from tests.pages.conftest import app_as, menu, texts
 
@@ -27,10 +24,8 @@ def downloads(at) -> list[str]:
 
 
 def make_curator(world) -> None:
-    """The world's teacher leads ИСП-11; give the account the curator role too."""
-    with Session(world.engine) as s:
-        s.add(UserRole(user_id=world.users["teacher"], role=Role.curator.value))
-        s.commit()
+    """The world's teacher becomes the curator of ИСП-11."""
+    world.make_curator("teacher")
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_monthly_report_rolls_up_teachers_with_corrections(world, week, warehous
 
 @pytest.fixture
 def term(world):
-    """A few weeks of lessons with marks, absences and a контрольная работа."""
+    """A few weeks of lessons with marks, absences and a контрольная работа; Соколова curates ИСП-11."""
+    world.make_curator("teacher")
     lessons = [world.lesson(d, **filled_on(world, d)) for d in (20, 13, 6)]
     control = world.lesson(5, **filled_on(world, 5, work_kind="control"))
     for lesson, value in zip(lessons, ("5", "4", "5"), strict=True):

@@ -22,18 +22,22 @@ from tests.factories import World, make_world
 
 ROLES = ["teacher", "curator", "deputy", "officer", "director", "student", "guardian"]
 # Pages anyone logged in may open.
-COMMON = {"home", "password"}
+COMMON = {"home", "password", "help"}
 POLICY: dict[str, set[str]] = {
     "journal": {"teacher", "curator"},  # the curator account also teaches
+    "my_remarks": {"teacher", "curator"},
+    "group_journal": {"teacher", "curator", "deputy", "director"},
     "diary": {"student", "guardian", "curator", "deputy", "director"},
     "my_group": {"curator", "deputy", "officer"},
     "substitutions": {"deputy", "officer"},
     "corrections": {"deputy"},
+    "ktp": {"teacher", "curator", "deputy"},
     "completeness": {"deputy", "officer", "director"},
     "attendance": {"deputy", "director", "curator"},
     "progress": {"deputy", "director", "curator", "teacher"},
     "reports": {"deputy", "director", "curator"},
     "import_data": {"officer"},
+    "admin": {"officer", "director"},
 }
 DENIED_MARKERS = ("недоступна", "Войдите в систему", "нет доступа", "Нет доступа")
 
@@ -54,13 +58,8 @@ def report():
 
 
 def with_curator(world: World) -> World:
-    """The factory teacher curates the group; give that teacher's account the curator role too."""
-    from app.domain import Role
-    from app.models import UserRole
-
-    with Session(world.engine) as s:
-        s.add(UserRole(user_id=world.users["teacher"], role=Role.curator.value))
-        s.commit()
+    """The factory teacher becomes the group's curator, which gives the account the curator role."""
+    world.make_curator("teacher")
     world.users["curator"] = world.users["teacher"]
     return world
 
@@ -120,7 +119,7 @@ def two_colleges(engine):
 
 def test_service_actions_on_own_and_foreign_records(two_colleges):
     from app.services import corrections, curator, diary, journal, substitutions
-    from app.services.accounts import set_active
+    from app.services.admin import set_active
     from app.services.journal import LessonEntry, MarkInput
 
     a, b = two_colleges
@@ -219,7 +218,7 @@ def test_service_actions_on_own_and_foreign_records(two_colleges):
             (
                 f"disable an account of another college as {who}",
                 False,
-                run(a, w_who, set_active, b.users["director"], False),
+                run(a, w_who, set_active, b.users["director"], False, reason="проверка"),
             )
         )
         cases.append(

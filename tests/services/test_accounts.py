@@ -17,11 +17,10 @@ from app.services.accounts import (
     common_passwords,
     create_user,
     generate_initial_password,
-    issue_initial_password,
     must_change_password,
-    set_active,
     validate_password,
 )
+from app.services.admin import reset_password, set_active
 from app.settings import get_settings
 from tests.factories import PASSWORD
 
@@ -96,11 +95,19 @@ def test_create_user_validates_and_is_all_or_nothing(world):
             login="new-" + world.logins["teacher"],
             password="достаточно-длинный",
             full_name="Новиков Н. Н.",
-            roles={Role.teacher, Role.curator},
+            roles={Role.teacher, Role.deputy},
             must_change_password=True,
         )
         actor = authenticate("new-" + world.logins["teacher"], "достаточно-длинный", session=s)
-    assert actor.user_id == uid and actor.roles == {Role.teacher, Role.curator} and initial is None
+    assert actor.user_id == uid and actor.roles == {Role.teacher, Role.deputy} and initial is None
+    with pytest.raises(DomainError, match="Куратора назначают группе"):
+        create_user(
+            session=s,
+            college_id=world.college_id,
+            login="cur-" + world.logins["teacher"],
+            full_name="Куратор Без Группы",
+            roles={Role.teacher, Role.curator},
+        )
 
 
 def test_change_password(world):
@@ -168,7 +175,7 @@ def test_initial_password_is_random_single_use_and_expires(world):
         assert not must_change_password(uid, session=s)
         with pytest.raises(DomainError):
             authenticate("g-" + world.logins["teacher"], initial, session=s)  # single use
-        again = issue_initial_password(world.actor("officer"), uid, session=s)
+        again = reset_password(world.actor("officer"), uid, session=s, reason="забыл пароль")
         assert again != initial
         s.execute(
             text("UPDATE user_account SET password_expires_at = now() - interval '1 minute' WHERE id = :i"),
@@ -186,7 +193,7 @@ def test_two_initial_passwords_differ():
 def test_disabling_an_account_is_for_the_officer(world):
     with Session(world.engine) as s:
         with pytest.raises(DomainError, match="ответственный"):
-            set_active(world.actor("teacher"), world.users["director"], False, session=s)
-        set_active(world.actor("officer"), world.users["director"], False, session=s)
+            set_active(world.actor("teacher"), world.users["director"], False, session=s, reason="увольнение")
+        set_active(world.actor("officer"), world.users["director"], False, session=s, reason="увольнение")
         with pytest.raises(DomainError, match=LOGIN_FAILED):
             authenticate(world.logins["director"], PASSWORD, session=s)

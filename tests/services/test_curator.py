@@ -533,3 +533,62 @@ def test_group_stats_from_the_live_journal(cw):
     assert set(flagged) == {weak}
     assert any("Операционные системы" in reason for reason in flagged[weak])
     assert any("часов месяца" in reason for reason in flagged[weak])
+
+
+# --------------------------------------------------------------------------- no takeover of other groups' parents
+
+
+def _other_groups_guardian(world):
+    """ИСП-21 (curated by the other teacher) with a student whose mother has an account."""
+    from tests.diary_factories import add_student
+
+    group_id = second_group(world)
+    student = add_student(world, group_id, "Лунев", "Ян")
+    with Session(world.engine) as s:
+        user = UserAccount(
+            college_id=world.college_id,
+            login=f"luneva-{world.college_id}",
+            password_hash="x",
+            full_name="Лунева Ирина",
+        )
+        s.add(user)
+        s.flush()
+        guardian = Guardian(
+            college_id=world.college_id, last_name="Лунева", first_name="Ирина", user_id=user.id
+        )
+        s.add(guardian)
+        s.flush()
+        s.add(StudentGuardian(student_id=student, guardian_id=guardian.id, relation="мать"))
+        s.commit()
+        return guardian.id
+
+
+def test_a_curator_neither_finds_nor_links_another_groups_parent(cw):
+    foreign = _other_groups_guardian(cw)
+    assert call(cw, "teacher", curator.find_guardians, "Лунева", "Ирина") == []
+    assert [g.id for g in call(cw, "deputy", curator.find_guardians, "Лунева", "Ирина")] == [foreign]
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.link_guardian, cw.student_ids[0], foreign)
+    with pytest.raises(AccessDenied):
+        call(cw, "teacher", curator.issue_guardian_credentials, foreign)
+    with Session(cw.engine) as s:
+        assert s.get(StudentGuardian, (cw.student_ids[0], foreign)) is None
+
+
+def test_a_parent_with_a_child_in_another_group_gets_a_password_from_the_deputy(cw):
+    second_child(cw)  # the world's guardian now also has a child in ИСП-21
+    with pytest.raises(AccessDenied, match="заместитель директора"):
+        call(cw, "teacher", curator.issue_guardian_credentials, guardian_id_of(cw))
+    issued = call(cw, "deputy", curator.issue_guardian_credentials, guardian_id_of(cw))
+    assert issued.password
+
+
+def test_the_officer_hands_out_no_diary_passwords(cw):
+    for fn, target in (
+        (curator.issue_student_credentials, cw.student_ids[1]),
+        (curator.issue_guardian_credentials, None),
+    ):
+        with pytest.raises(AccessDenied, match="куратор группы и заместитель директора"):
+            call(cw, "officer", fn, target if target is not None else guardian_id_of(cw))
+    batch = call(cw, "officer", curator.issue_group_credentials, cw.group_id, reissue=True)
+    assert batch.issued == [] and batch.skipped

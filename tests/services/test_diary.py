@@ -264,13 +264,16 @@ def test_curator_reads_their_groups_students_only(world):
         assert diary.group_students(world.actor("teacher"), gid, session=s) == []
 
 
-def test_a_teacher_without_the_curator_role_is_refused(world):
-    # The other teacher curates ИСП-21 in the data, but has no curator role: nothing is opened.
+def test_a_curator_reads_only_the_groups_named_as_theirs(world):
+    # The other teacher is named curator of ИСП-21, which alone makes the account a curator (0009):
+    # ИСП-21's diaries open, ИСП-11's do not; the world's teacher curates nothing and reads none.
     child = second_child(world)
-    with pytest.raises(AccessDenied):
-        read_week(world, "other_teacher", child, world.today)
+    assert read_week(world, "other_teacher", child, world.today).student.id == child
     with pytest.raises(AccessDenied):
         read_week(world, "other_teacher", world.student_ids[0], world.today)
+    for student in (child, world.student_ids[0]):
+        with pytest.raises(AccessDenied):
+            read_week(world, "teacher", student, world.today)
 
 
 @pytest.mark.parametrize("who", ["deputy", "director"])

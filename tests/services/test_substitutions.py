@@ -214,9 +214,9 @@ def test_the_substitute_is_another_teacher_of_the_college_who_can_log_in(world, 
     no_account = add_teacher(world, "Белкина", account=False)
     with pytest.raises(DomainError, match="нет действующей учётной записи"):
         assign(world, "deputy", lid, no_account)
-    curator_only = add_teacher(world, "Зимина", role=Role.curator)
+    not_teaching = add_teacher(world, "Зимина", role=Role.officer)  # an account without the teacher role
     with pytest.raises(DomainError, match="нет действующей учётной записи"):
-        assign(world, "deputy", lid, curator_only)
+        assign(world, "deputy", lid, not_teaching)
     elsewhere = make_world(engine)
     with pytest.raises(NotFound):
         assign(world, "deputy", lid, elsewhere.other_teacher_id)
