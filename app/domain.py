@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 
@@ -126,6 +127,26 @@ ATTENDANCE_TITLES: dict[AttendanceStatus, str] = {
 }
 
 ABSENT_STATUSES: frozenset[AttendanceStatus] = frozenset({AttendanceStatus.absent, AttendanceStatus.excused})
+
+
+@dataclass
+class HoursTally:
+    """A student's attendance over lessons, as a journal page sums it: hours missed, of them
+    excused, and times late («оп» costs no hours)."""
+
+    missed: int = 0
+    excused: int = 0
+    lates: int = 0
+
+    def add(self, status: AttendanceStatus | None, hours: int) -> None:
+        if status is None:
+            return
+        if status in ABSENT_STATUSES:
+            self.missed += hours
+            self.excused += hours if status == AttendanceStatus.excused else 0
+        else:
+            self.lates += 1
+
 
 HOURS_PER_PAIR = 2  # a pair is two academic hours of 45 minutes
 

@@ -18,7 +18,6 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from app.domain import (
-    ABSENT_STATUSES,
     ATTENDANCE_LABELS,
     ATTESTATION_LABELS,
     NUMERIC_MARKS,
@@ -26,6 +25,7 @@ from app.domain import (
     WORK_KIND_LABELS,
     AttendanceStatus,
     AttestationForm,
+    HoursTally,
     Role,
     SubjectKind,
     WorkKind,
@@ -214,19 +214,16 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
         assert student.id is not None
         row: list[str | None] = []
         numeric: list[int] = []
-        marks_count = missed = excused = lates = 0
+        marks_count = 0
+        tally = HoursTally()
         for lesson in lessons:
             assert lesson.id is not None
             status = status_by_cell.get((lesson.id, student.id))
             cell_marks = marks_by_cell.get((lesson.id, student.id), [])
             parts = []
+            tally.add(status, lesson.hours)
             if status is not None:
                 parts.append(ATTENDANCE_LABELS[status])
-                if status in ABSENT_STATUSES:
-                    missed += lesson.hours
-                    excused += lesson.hours if status == AttendanceStatus.excused else 0
-                else:
-                    lates += 1
             if cell_marks:
                 parts.append(
                     "/".join(
@@ -249,9 +246,9 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
             {
                 "marks": marks_count,
                 "average": fmt_number(sum(numeric) / len(numeric), 2) if numeric else "—",
-                "missed_hours": missed,
-                "excused_hours": excused,
-                "lates": lates,
+                "missed_hours": tally.missed,
+                "excused_hours": tally.excused,
+                "lates": tally.lates,
                 "semester_mark": (sem[1].value + (CORRECTED if sem[1] is not sem[0] else "")) if sem else "",
             }
         )

@@ -31,7 +31,6 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.domain import (
-    ABSENT_STATUSES,
     ATTENDANCE_LABELS,
     ATTENDANCE_TITLES,
     ATTESTATION_LABELS,
@@ -40,6 +39,7 @@ from app.domain import (
     WORK_KIND_LABELS,
     AttendanceStatus,
     AttestationForm,
+    HoursTally,
     Role,
     WorkKind,
     academic_year_start,
@@ -563,18 +563,14 @@ def _grid_student(
     statuses: list[AttendanceStatus | None] = []
     values: list[tuple[str, ...]] = []
     numeric: list[int] = []
-    missed = excused = lates = 0
+    tally = HoursTally()
     for lesson in lessons:
         status = attendance.get((lesson.id, sid))
         current = tuple(own.get(lesson.id, ()))
         parts = []
+        tally.add(status, lesson.hours)
         if status is not None:
             parts.append(ATTENDANCE_LABELS[status])
-            if status in ABSENT_STATUSES:
-                missed += lesson.hours
-                excused += lesson.hours if status == AttendanceStatus.excused else 0
-            else:
-                lates += 1
         if current:
             parts.append("/".join(current))
             numeric.extend(int(v) for v in current if v in NUMERIC_MARKS)
@@ -594,9 +590,9 @@ def _grid_student(
         statuses=tuple(statuses),
         marks=tuple(values),
         average=round(sum(numeric) / len(numeric), 2) if numeric else None,
-        hours_missed=missed,
-        hours_excused=excused,
-        lates=lates,
+        hours_missed=tally.missed,
+        hours_excused=tally.excused,
+        lates=tally.lates,
         semester_mark=sem[1].value if sem else None,
     )
 
