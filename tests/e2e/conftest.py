@@ -22,6 +22,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-results"
+# A Streamlit rerun waits for both cores when another suite runs beside this one (CI on a busy
+# machine): a generous wait, so only a page that never shows fails.
+E2E_TIMEOUT_MS = 60_000
 
 
 def chromium_path() -> str | None:
@@ -73,7 +76,7 @@ def page(browser_path: str, app_url: str, request: pytest.FixtureRequest):
         browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="ru-RU")
         pg = context.new_page()
-        pg.set_default_timeout(20_000)
+        pg.set_default_timeout(E2E_TIMEOUT_MS)
         try:
             yield pg
         finally:

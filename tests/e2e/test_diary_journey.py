@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, E2E_TIMEOUT_MS
 from tests.e2e.test_teacher_journey import choose, login
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def browser(browser_path: str, app_url: str):
 def new_page(browser, viewport: dict[str, int] | None = None):
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 1600}, locale="ru-RU")
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(E2E_TIMEOUT_MS)
     return page
 
 
