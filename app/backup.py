@@ -9,6 +9,7 @@ wheel (a client older than the server fails silently on newer formats; this one 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -118,6 +119,10 @@ def backup(url: str, target: Path) -> BackupReport:
         if done.returncode != 0:
             raise BackupError(f"pg_dump завершился с ошибкой: {done.stderr.strip()}")
         partial = target.with_name(target.name + ".partial")
+        # The whole journal, minors' data included: readable by the server's own user only,
+        # whatever the umask (created so, not narrowed after).
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.write(dump, "dump.pgc")
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))

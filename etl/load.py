@@ -197,6 +197,7 @@ def run_etl(
             finally:
                 duck.close()
             final = build.with_suffix("")  # wh-<stamp>.duckdb
+            build.chmod(0o600)  # the journal's people and marks: for the app's own user only
             build.rename(final)
             report.published = Published(final.name, source.snapshot_at, changed_at, str(source.today), rows)
             publish(directory, report.published)

@@ -129,6 +129,7 @@ def test_restore_drill_into_the_same_server(source, server_url, tmp_path):
     with psycopg.connect(url) as conn:
         before = table_fingerprints(conn)
     report = backup(url, tmp_path / "ejournal.zip")
+    assert (tmp_path / "ejournal.zip").stat().st_mode & 0o777 == 0o600  # whatever the umask
     assert report.rows == sum(t["rows"] for t in before.values()) and report.tables == len(before)
     manifest = read_manifest(tmp_path / "ejournal.zip")
     assert manifest["tables"] == before and manifest["audit_head"]

@@ -52,6 +52,7 @@ def test_streamlit_config_keeps_xsrf_protection_and_cors():
     assert server.get("enableXsrfProtection", True) is not False
     assert server.get("enableCORS", True) is not False
     assert config.get("client", {}).get("showErrorDetails") in ("none", False)  # no tracebacks to users
+    assert server.get("address") == "127.0.0.1"  # the network reaches it only through the proxy
 
 
 def _advisory_tool():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.exports.xlsx import neutralise
 from app.models import Lesson, StudyGroup, Subject
 from app.reports.common import SemesterKey, db_session
 from app.reports.journal import _deputy_name, archive_content, archive_hash, render_archive
@@ -108,12 +109,13 @@ def build_semester_zip(
                     progress_callback(done, total, item.label)
                 content = archive_content(item.group_id, item.subject_id, item.semester, session=s)
                 archive.writestr(item.path, render_archive(content, deputy_name=deputy_name))
+                # names typed by people: a spreadsheet opening the inventory must not run «=…» in them
                 writer.writerow(
                     [
-                        item.group_name,
-                        f"{item.subject_code} {item.subject_name}",
+                        neutralise(item.group_name),
+                        neutralise(f"{item.subject_code} {item.subject_name}"),
                         item.semester,
-                        item.path,
+                        neutralise(item.path),
                         archive_hash(content),
                     ]
                 )

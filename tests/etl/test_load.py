@@ -169,3 +169,10 @@ def test_reader_says_when_there_is_no_warehouse(tmp_path):
 
     with pytest.raises(NoWarehouse, match="ejournal etl run"):
         WarehouseReader(tmp_path).query("SELECT 1")
+
+
+def test_the_published_warehouse_is_for_the_apps_user_only(world, wh):
+    run_etl(full=True, settings=wh)
+    published = read_pointer(wh.warehouse_dir)
+    assert published is not None
+    assert (wh.warehouse_dir / published.file).stat().st_mode & 0o777 == 0o600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.models import CurriculumItem
+from app.models import CurriculumItem, Subject
 from app.reports.archive import build_semester_zip, semester_items, semester_keys
 from app.reports.common import SemesterKey, canonical_json, data_hash
 from app.reports.journal import archive_content, build_journal_archive, verify_archive_hash
@@ -176,3 +177,22 @@ def test_unknown_semester_key_is_refused():
 
     with pytest.raises(ReportError, match="Неверное обозначение семестра"):
         SemesterKey.parse("2026-осень")
+
+
+def test_the_inventory_runs_no_formula_from_a_name(world, journal):
+    with Session(world.engine) as s:
+        subject = s.get(Subject, world.subject_id)
+        assert subject is not None
+        subject.code = '=HYPERLINK("https://evil.example")'
+        s.add(subject)
+        s.commit()
+    data = build_semester_zip(world.college_id, str(SemesterKey.containing(world.today)))
+    rows = list(
+        csv.reader(
+            io.StringIO(zipfile.ZipFile(io.BytesIO(data)).read("Опись.csv").decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    cells = [cell for row in rows[1:] for cell in row]
+    assert any("HYPERLINK" in cell for cell in cells)
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
