@@ -217,16 +217,11 @@ def cmd_user_show(args: argparse.Namespace) -> None:
     _print_account(_admin(args, lambda session, target: account(None, target.user_id, session=session)))
 
 
-def _group_id(session: object, target: object, name: str | None) -> int | None:
-    from sqlmodel import Session
+def _group_id(session: Any, target: Any, name: str | None) -> int | None:
+    """`--group ИСП-41` as the group's id, in the account's college."""
+    from app.services.admin import group_by_name
 
-    from app.services.admin import Account, group_by_name
-
-    assert isinstance(session, Session) and isinstance(target, Account)
-    if name is None:
-        return None
-    group = group_by_name(None, target.user_id, name, session=session)
-    return group.id
+    return None if name is None else group_by_name(None, target.user_id, name, session=session).id
 
 
 def cmd_user_role(args: argparse.Namespace) -> None:

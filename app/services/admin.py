@@ -11,7 +11,8 @@ group's curator, and revoking it clears the group's curator (migration 0009).
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.actor import Actor, curated_groups
+from app.actor import Actor
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
 from app.errors import AccessDenied, DomainError
 from app.models import Guardian, Student, StudyGroup, Teacher, UserAccount, UserRole
@@ -95,26 +96,53 @@ def _account(session: Session, actor: Actor | None, user_id: int) -> UserAccount
     return user
 
 
-def _describe(session: Session, user: UserAccount, now: datetime) -> Account:
-    assert user.id is not None
-    stored = {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id))}
-    teacher_id = session.exec(select(Teacher.id).where(Teacher.user_id == user.id)).first()
-    groups = curated_groups(teacher_id, session=session) if teacher_id is not None else []
-    labels = [ROLE_LABELS[r] for r in Role if r in stored]
-    labels += [f"куратор группы {g.name}" for g in groups]
-    return Account(
-        user_id=user.id,
-        login=user.login,
-        full_name=user.full_name,
-        roles=tuple(labels),
-        is_active=user.is_active,
-        locked=user.locked_until is not None and user.locked_until > now,
-        must_change_password=user.must_change_password,
-        password_expires_at=user.password_expires_at,
-        teacher_id=teacher_id,
-        stored=tuple(r for r in Role if r in stored),
-        curated=tuple((g.id, g.name) for g in groups if g.id is not None),
+def _describe(session: Session, users: Sequence[UserAccount]) -> list[Account]:
+    """The accounts as the page and the command line show them: three queries for the whole list,
+    not three per account."""
+    ids = [u.id for u in users if u.id is not None]
+    if not ids:
+        return []
+    now = _db_now(session)
+    stored: dict[int, set[Role]] = defaultdict(set)
+    for uid, role in session.exec(
+        select(UserRole.user_id, UserRole.role).where(col(UserRole.user_id).in_(ids))
+    ):
+        stored[uid].add(Role(role))
+    teachers = dict(
+        session.exec(select(Teacher.user_id, Teacher.id).where(col(Teacher.user_id).in_(ids))).all()
     )
+    curated: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if teachers:
+        for gid, name, tid in session.exec(
+            select(StudyGroup.id, StudyGroup.name, StudyGroup.curator_teacher_id)
+            .where(col(StudyGroup.curator_teacher_id).in_(list(teachers.values())))
+            .order_by(StudyGroup.name)
+        ):
+            if gid is not None and tid is not None:
+                curated[tid].append((gid, name))
+    out = []
+    for user in users:
+        assert user.id is not None
+        teacher_id = teachers.get(user.id)
+        groups = curated.get(teacher_id, []) if teacher_id is not None else []
+        roles = tuple(r for r in Role if r in stored[user.id])
+        out.append(
+            Account(
+                user_id=user.id,
+                login=user.login,
+                full_name=user.full_name,
+                roles=tuple(ROLE_LABELS[r] for r in roles)
+                + tuple(f"куратор группы {name}" for _, name in groups),
+                is_active=user.is_active,
+                locked=user.locked_until is not None and user.locked_until > now,
+                must_change_password=user.must_change_password,
+                password_expires_at=user.password_expires_at,
+                teacher_id=teacher_id,
+                stored=roles,
+                curated=tuple(groups),
+            )
+        )
+    return out
 
 
 def find_accounts(
@@ -152,9 +180,8 @@ def find_accounts(
         query = query.where(
             col(UserAccount.id).in_(select(UserRole.user_id).where(UserRole.role == role.value))
         )
-    now = _db_now(session)
     users = session.exec(query.order_by(func.lower(UserAccount.full_name), UserAccount.login).limit(limit))
-    return [_describe(session, u, now) for u in users]
+    return _describe(session, list(users))
 
 
 def account_by_login(actor: Actor | None, login: str, *, session: Session) -> Account:
@@ -162,12 +189,12 @@ def account_by_login(actor: Actor | None, login: str, *, session: Session) -> Ac
     user = session.exec(select(UserAccount).where(UserAccount.login == login.strip().lower())).first()
     if user is None or (actor is not None and user.college_id != actor.college_id):
         raise DomainError(f"Учётная запись «{login.strip()}» не найдена.", code="not_found")
-    return _describe(session, user, _db_now(session))
+    return _describe(session, [user])[0]
 
 
 def account(actor: Actor | None, user_id: int, *, session: Session) -> Account:
     _may_read(actor)
-    return _describe(session, _account(session, actor, user_id), _db_now(session))
+    return _describe(session, [_account(session, actor, user_id)])[0]
 
 
 def college_groups(actor: Actor, *, session: Session) -> dict[int, str]:

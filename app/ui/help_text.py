@@ -380,6 +380,8 @@ def ordered_roles(actor: Actor) -> list[Role]:
 HELP_OPENED = "help_opened"
 # The hint on «Главная» shows during an account's first logins.
 HINT_LOGINS = 3
+# Session key: whether this session's login is one of those (a login clears the session state).
+HINT_DUE = "help_hint_due"
 
 
 def accepted_logins(user_id: int, *, session: Session) -> int:
@@ -408,4 +410,6 @@ def show_hint(actor: Actor, state: Any, *, session: Session) -> bool:
     """
     if state.get(HELP_OPENED):
         return False
-    return 1 <= accepted_logins(actor.user_id, session=session) <= HINT_LOGINS
+    if HINT_DUE not in state:  # the count cannot change within a session: asked once, not per run
+        state[HINT_DUE] = 1 <= accepted_logins(actor.user_id, session=session) <= HINT_LOGINS
+    return bool(state[HINT_DUE])
