@@ -78,7 +78,7 @@ with Session(get_engine()) as db:
 
 with st.container(border=True):
     st.subheader(md(account.full_name))
-    st.markdown(f"Логин: `{md(account.login)}` · состояние: {account.status}")
+    st.markdown(f"Логин: **{md(account.login)}** · состояние: {account.status}")
     st.markdown("Роли: " + (md(", ".join(account.roles)) if account.roles else "нет"))
 
 issued = st.session_state.get(PASSWORD)

@@ -226,7 +226,7 @@ with tabs[2]:
         if row.guardians:
             for g in row.guardians:
                 st.markdown(
-                    f"- {md(ui.guardian_label(g))}" + (f" · логин `{md(g.login)}`" if g.login else "")
+                    f"- {md(ui.guardian_label(g))}" + (f" · логин **{md(g.login)}**" if g.login else "")
                 )
         else:
             st.caption("Родители (законные представители) не указаны.")
