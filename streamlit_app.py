@@ -17,11 +17,11 @@ from app.ui.text import md
 
 st.set_page_config(page_title="Электронный журнал", page_icon="📘", layout="wide")
 
-actor = session.current(st.session_state)
+actor = session.current()
 
 
 def logout() -> None:
-    session.end(st.session_state, "Вы вышли из системы.")
+    session.logout()  # the next run finds the session ended and sends the browser to /login
     st.rerun()
 
 

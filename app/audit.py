@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +14,42 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.errors import DomainError
 from app.models import AuditEvent
+
+MAX_USER_AGENT = 300
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the actions of this request come from: the browser's address and agent and the
+    login session (app/web.py puts them on every Streamlit run), or the command line."""
+
+    source_address: str | None = None
+    user_agent: str | None = None
+    session_id: str | None = None
+
+
+UNKNOWN = Origin()
+CLI = Origin(user_agent="ejournal (командная строка)")
+# Set once per request (a Streamlit run binds it in app.ui.session, a web route in app.web); a
+# context variable, so two users' runs on their own threads never see each other's.
+_origin: ContextVar[Origin] = ContextVar("audit_origin", default=UNKNOWN)
+
+
+def bind_origin(origin: Origin) -> None:
+    _origin.set(origin)
+
+
+def current_origin() -> Origin:
+    return _origin.get()
+
+
+@contextmanager
+def from_origin(origin: Origin) -> Iterator[None]:
+    token = _origin.set(origin)
+    try:
+        yield
+    finally:
+        _origin.reset(token)
 
 
 def record(
@@ -26,9 +64,13 @@ def record(
     details: dict[str, Any] | None = None,
     college_id: int | None = None,
 ) -> None:
-    """Add an audit row to the caller's transaction."""
+    """Add an audit row to the caller's transaction, stamped with the request's origin."""
+    origin = _origin.get()
     session.add(
         AuditEvent(
+            source_address=origin.source_address,
+            user_agent=(origin.user_agent or "")[:MAX_USER_AGENT] or None,
+            session_id=origin.session_id,
             college_id=college_id if college_id is not None else (actor.college_id if actor else None),
             actor_user_id=actor.user_id if actor else None,
             action=action,

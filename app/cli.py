@@ -276,6 +276,43 @@ def cmd_user_reset(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_user_sessions(args: argparse.Namespace) -> None:
+    from app.services.admin import open_sessions
+    from app.settings import get_settings
+
+    sessions = _admin(args, lambda session, target: open_sessions(None, target.user_id, session=session))
+    assert isinstance(sessions, list)
+    tz = get_settings().tz
+    for s in sessions:
+        print(
+            f"{s.session_id}\tвход {s.started_at.astimezone(tz):%d.%m.%Y %H:%M}"
+            f"\tпоследнее действие {s.last_seen_at.astimezone(tz):%d.%m.%Y %H:%M}\t{s.source_address}\t{s.user_agent}"
+        )
+    print(f"Открытых сеансов: {len(sessions)}")
+
+
+def cmd_user_logout(args: argparse.Namespace) -> None:
+    from app.services.admin import end_sessions
+
+    ended = _admin(
+        args,
+        lambda session, target: end_sessions(
+            None, target.user_id, session_id=args.session, reason=args.reason, session=session
+        ),
+    )
+    print(f"Завершено сеансов: {ended}. Браузер увидит страницу входа при следующем действии.")
+
+
+def cmd_audit_login_hash(args: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.services.accounts import login_digest
+
+    with Session(get_engine()) as session:
+        print(login_digest(args.login.strip().lower(), session=session))
+
+
 def cmd_etl_run(args: argparse.Namespace) -> None:
     from etl.load import DataTestsFailed, EtlBusy, run_etl
 
@@ -329,17 +366,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # Keep the warehouse fresh while the app runs: a first load now, then a refresh loop beside it.
     subprocess.run([sys.executable, "-m", "app.cli", "etl", "run"], env=env, check=False)
     subprocess.Popen([sys.executable, "-m", "app.cli", "etl", "watch"], env=env, start_new_session=False)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(STREAMLIT_APP),
-        "--server.headless=true",
-        "--browser.gatherUsageStats=false",
-        *args.streamlit_args,
-    ]
-    os.execvpe(cmd[0], cmd, env)
+    os.environ.update(env)
+    from app.settings import get_settings
+    from app.web import serve
+
+    get_settings.cache_clear()
+
+    serve(STREAMLIT_APP, args.streamlit_args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -427,11 +460,24 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("login")
         c.add_argument("--reason", default=CLI_REASON, help="причина (в журнал аудита)")
         c.set_defaults(func=func)
+    sessions = user.add_parser("sessions", help="открытые сеансы учётной записи")
+    sessions.add_argument("login")
+    sessions.set_defaults(func=cmd_user_sessions)
+    out = user.add_parser("logout", help="завершить сеансы учётной записи (все или --session ID)")
+    out.add_argument("login")
+    out.add_argument("--session", default=None, help="номер сеанса из ejournal user sessions")
+    out.add_argument("--reason", default=CLI_REASON, help="причина (в журнал аудита)")
+    out.set_defaults(func=cmd_user_logout)
 
     audit = sub.add_parser("audit", help="журнал аудита").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="проверить цепочку хешей журнала аудита").set_defaults(
         func=cmd_audit_verify
     )
+    lh = audit.add_parser(
+        "login-hash", help="как журнал аудита записывает неизвестный логин (чтобы найти попытки входа)"
+    )
+    lh.add_argument("login")
+    lh.set_defaults(func=cmd_audit_login_hash)
 
     b = sub.add_parser("backup", help="резервная копия базы (pg_dump + опись)")
     b.add_argument("file", type=Path)
@@ -484,6 +530,10 @@ def main(argv: list[str] | None = None) -> None:
     if extra:
         args.streamlit_args = extra
     _settings_or_exit()
+    if args.command != "serve":  # the web server stamps each request with its own origin
+        from app import audit
+
+        audit.bind_origin(audit.CLI)
     args.func(args)
 
 

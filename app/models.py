@@ -379,6 +379,11 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = Field(default=None, sa_type=BigInteger)
     outcome: str = "accepted"
     message: str = ""
+    # Where the action came from (app.audit.origin): the browser's address and agent, the login
+    # session; NULL for the command line and for entries written before migration 0013.
+    source_address: str | None = None
+    user_agent: str | None = None
+    session_id: str | None = None
     # Filled by the audit_event_chain trigger (migration 0003), never by the app.
     chain_seq: int | None = Field(default=None, sa_type=BigInteger)
     prev_hash: str | None = None
@@ -464,3 +469,31 @@ class KtpVersion(SQLModel, table=True):
     decided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = _ts()
     decision_comment: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+
+
+class LoginSession(SQLModel, table=True):
+    """One login: the browser keeps a random token in an HttpOnly cookie, this row its hash
+    (app.services.login_sessions). Ended rows stay, as the account's login history."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (
+        CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="login_session_end_reason"),
+        Index("ix_login_session_open", "user_id", postgresql_where=sql_text("ended_at IS NULL")),
+    )
+    id: str = Field(primary_key=True)  # what Streamlit binds a browser session to (app/web.py)
+    token_hash: str = Field(unique=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+    last_seen_at: datetime | None = _created_at()
+    ended_at: datetime | None = _ts()
+    end_reason: str | None = None
+    source_address: str | None = None
+    user_agent: str | None = None
+
+
+class AppSecret(SQLModel, table=True):
+    """Keys the app derives from (the keyed hash of unknown logins in the audit log)."""
+
+    __tablename__ = "app_secret"
+    name: str = Field(primary_key=True)
+    value: str

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=3, le=100)
     login_failure_window_minutes: int = Field(default=15, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
+    # Failed logins from one address within that window after which the address is refused (any
+    # login): spraying predictable logins stops here, before it locks every account it tries.
+    login_source_max_failures: int = Field(default=30, ge=5, le=10_000)
     # A one-time initial password (issued by the officer or a curator) expires after this many days.
     initial_password_days: int = Field(default=7, ge=1, le=90)
     # Sessions end after this long without a request, and after this long in any case.

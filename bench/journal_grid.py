@@ -335,15 +335,16 @@ def main() -> None:
 
 def open_page(user_id: int, pair: dict[str, Any], month: date) -> Any:
     """The page opened through the real router as `user_id`, on the bench's group, subject and month."""
+    from sqlmodel import Session
     from streamlit.testing.v1 import AppTest
 
-    from app.ui import session
+    from app.db import get_engine
+    from app.services import login_sessions
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    now = time.time()
-    at.session_state[session.USER_ID] = user_id
-    at.session_state[session.LOGIN_AT] = now
-    at.session_state[session.LAST_SEEN] = now
+    with Session(get_engine()) as s:
+        sid = login_sessions.open_session(user_id, session=s).session_id
+    at.user = {"sid": sid, "source": "127.0.0.1", "user_agent": "bench"}
     at.query_params["group"] = str(pair["group_id"])
     at.query_params["subject"] = str(pair["subject_id"])
     at.run()

@@ -9,10 +9,10 @@ from app.db import get_engine
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
 from app.errors import DomainError
 from app.services import admin
-from app.ui.admin import accounts_frame, role_choices, staff_slip
+from app.ui.admin import accounts_frame, role_choices, sessions_frame, staff_slip
 from app.ui.page import require
 from app.ui.text import md
-from app.ui.widgets import table
+from app.ui.widgets import download, table
 
 actor = require(Role.officer, Role.director)
 can_edit = actor.has(Role.officer)
@@ -75,11 +75,15 @@ if st.session_state.get(PASSWORD, (None,))[0] != chosen:
     st.session_state.pop(PASSWORD, None)
 with Session(get_engine()) as db:
     account = admin.account(actor, chosen, session=db)
+    open_sessions = admin.open_sessions(actor, chosen, session=db)
 
 with st.container(border=True):
     st.subheader(md(account.full_name))
     st.markdown(f"Логин: **{md(account.login)}** · состояние: {account.status}")
     st.markdown("Роли: " + (md(", ".join(account.roles)) if account.roles else "нет"))
+    st.caption(f"Открытых сеансов: {len(open_sessions)}")
+    if open_sessions:
+        table(sessions_frame(open_sessions), name="Открытые сеансы", empty="")
 
 issued = st.session_state.get(PASSWORD)
 if issued and issued[0] == account.user_id:
@@ -87,7 +91,7 @@ if issued and issued[0] == account.user_id:
         f"Новый временный пароль: `{issued[1]}` — передайте его лично; после ухода со страницы "
         "его не увидеть. Сотрудник сменит его при первом входе."
     )
-    st.download_button(
+    download(
         "Бланк с реквизитами (PDF)",
         data=staff_slip(actor, account, issued[1]),
         file_name=f"Доступ к журналу — {account.full_name}.pdf",
@@ -99,7 +103,9 @@ if issued and issued[0] == account.user_id:
 if not can_edit:
     st.stop()
 
-grant_tab, revoke_tab, state_tab = st.tabs(["Выдать роль", "Снять роль", "Доступ и пароль"])
+grant_tab, revoke_tab, state_tab, sessions_tab = st.tabs(
+    ["Выдать роль", "Снять роль", "Доступ и пароль", "Сеансы"]
+)
 with grant_tab, st.form("admin_grant", clear_on_submit=True):
     role = st.selectbox(
         "Роль", list(GRANTABLE_ROLES), format_func=ROLE_LABELS.__getitem__, key="admin_grant_role"
@@ -169,3 +175,25 @@ with state_tab, st.form("admin_state", clear_on_submit=True):
             f"Выдан новый временный пароль для «{account.login}».",
             lambda db: new_password(db, account.user_id, reason),
         )
+
+with sessions_tab:
+    if not open_sessions:
+        st.info("Открытых сеансов нет: сотрудник сейчас не в системе.")
+    else:
+        with st.form("admin_sessions", clear_on_submit=True):
+            st.caption(
+                "Завершённый сеанс закрывается при следующем действии в браузере: сотрудник увидит "
+                "страницу входа. Пароль при этом не меняется."
+            )
+            reason = st.text_input(
+                "Причина",
+                placeholder="потерян телефон, вход с чужого компьютера …",
+                key="admin_sessions_reason",
+            )
+            if st.form_submit_button(
+                f"Завершить все сеансы ({len(open_sessions)})", key="admin_sessions_submit"
+            ):
+                act(
+                    f"Сеансы учётной записи «{account.login}» завершены: {len(open_sessions)}.",
+                    lambda db: admin.end_sessions(actor, account.user_id, reason=reason, session=db),
+                )

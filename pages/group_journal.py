@@ -14,7 +14,7 @@ from app.exports.xlsx import to_xlsx, visible
 from app.services import journal_grid as jg
 from app.services.journal import college_today
 from app.ui.page import require
-from app.ui.widgets import url_index
+from app.ui.widgets import XLSX, download, url_index
 
 actor = require(Role.teacher, Role.curator, Role.deputy, Role.director)
 st.title("Журнал группы")
@@ -113,7 +113,7 @@ with st.expander("Отметки: вид работы, за что, исправ
     st.dataframe(jg.legend_frame(), hide_index=True)
 
 name = f"Журнал {grid.group_name} {grid.subject_code} {month:%m.%Y}"
-st.download_button(
+download(
     "Скачать в Excel",
     data=to_xlsx(
         {
@@ -125,7 +125,6 @@ st.download_button(
         title=jg.title(grid),
     ),
     file_name=f"{name}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime=XLSX,
     key="grid_xlsx",
-    icon=":material/download:",
 )

@@ -1,41 +1,16 @@
-"""Вход: local accounts, one message for every failure."""
+"""Вход: the login form itself is the web server's page (/login), which sets the session cookie;
+a Streamlit page cannot. A browser lands here when its session has ended (logout, a timeout, a
+disabled account): Streamlit's st.logout sends it to /login, which says why."""
 
 import streamlit as st
-from sqlmodel import Session
 
-from app.db import get_engine
-from app.errors import DomainError
-from app.services.accounts import LOCKOUT_HINT, authenticate
-from app.settings import get_settings
 from app.ui import session
+from app.web import LOGIN_PATH
 
 st.title("Электронный журнал")
-st.caption("Вход для преподавателей, кураторов, администрации, студентов и родителей")
-
 notice = st.session_state.pop(session.NOTICE, None)
+st.info(notice or "Войдите в систему, чтобы продолжить.")
+st.link_button("Войти", LOGIN_PATH, type="primary")
 if notice:
-    st.info(notice)
-
-with st.form("login"):
-    login = st.text_input("Логин", autocomplete="username")
-    password = st.text_input("Пароль", type="password", autocomplete="current-password")
-    submitted = st.form_submit_button("Войти", type="primary")
-
-if submitted:
-    if not login.strip() or not password:
-        st.error("Введите логин и пароль.")
-    else:
-        try:
-            with Session(get_engine()) as db_session:
-                actor = authenticate(login, password, session=db_session)
-        except DomainError as exc:
-            st.error(exc.message)
-        else:
-            session.start(st.session_state, actor)
-            st.rerun()
-
-settings = get_settings()
-st.caption(
-    LOCKOUT_HINT.format(n=settings.login_max_failures, m=settings.lockout_minutes)
-    + " Логин и пароль выдаёт куратор группы (студентам и родителям) или ответственный за электронный журнал."
-)
+    # The session had a login that is over: leave for the login page in this tab.
+    st.logout()

@@ -21,7 +21,7 @@ from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui import my_group as ui
 from app.ui.diary import average_text
-from app.ui.page import require
+from app.ui.page import audit_view_once, require
 from app.ui.text import md
 from app.ui.widgets import table
 
@@ -72,6 +72,7 @@ except DomainError as exc:
 current = [r for r in rows if r.left_on is None]
 by_id = {r.id: r for r in rows}
 group_name = next(g.name for g in my_groups if g.id == group_id)
+audit_view_once(actor, "group.view", entity="study_group", entity_id=group_id)
 
 # --------------------------------------------------------------------------- at a glance
 

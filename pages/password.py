@@ -6,6 +6,7 @@ from sqlmodel import Session
 from app.db import get_engine
 from app.errors import DomainError
 from app.services.accounts import MIN_PASSWORD, change_password, must_change_password
+from app.ui import session
 from app.ui.page import require
 
 actor = require()
@@ -28,9 +29,9 @@ if submitted:
     else:
         try:
             with Session(get_engine()) as db_session:
-                change_password(actor, old, new, session=db_session)
+                change_password(actor, old, new, session=db_session, keep_session=session.session_id())
         except DomainError as exc:
             st.error(exc.message)
         else:
-            st.success("Пароль изменён.")
+            st.success("Пароль изменён. Другие открытые сеансы этой учётной записи завершены.")
             st.rerun()

@@ -153,3 +153,19 @@ def warehouse(
     yield build
     get_settings.cache_clear()
     get_reader.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def app_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real web server (`ejournal serve`: st.App with the login routes and the session gate)
+    on the worker's database, for the browser journeys and the HTTP-level security tests."""
+    import sys
+
+    from tests.serving import free_port, serving
+
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("served-data")
+    env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-m", "app.cli", "serve", "--server.port", str(port)]
+    with serving(cmd, port=port, env=env, cwd=ROOT, log=data_dir / "serve.log") as url:
+        yield url

@@ -7,6 +7,8 @@ login and a wrong password; failures counted per account with a lockout; every o
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -19,8 +21,9 @@ from app import audit
 from app.actor import Actor, load_actor
 from app.domain import Role
 from app.errors import DomainError
-from app.models import UserAccount, UserRole
+from app.models import AppSecret, UserAccount, UserRole
 from app.passwords import hash_password, verify_password
+from app.services import login_sessions
 from app.settings import get_settings
 
 LOGIN_FAILED = "Неверный логин или пароль."
@@ -63,6 +66,14 @@ def generate_initial_password() -> str:
 def _loggable(login: str) -> str:
     """A typed login as the audit log can hold it (PostgreSQL's jsonb refuses NUL)."""
     return login.replace("\x00", "\ufffd")
+
+
+def login_digest(login: str, *, session: Session) -> str:
+    """How the audit log keeps a login that names no account: a keyed hash. People type their
+    password into the login field; as typed, it would sit in the log for everyone who reads it.
+    The officer can still tell whether a given login was tried (`ejournal audit login-hash`)."""
+    key = session.exec(select(AppSecret.value).where(AppSecret.name == "audit_login_key")).one()
+    return hmac.new(bytes.fromhex(key), login.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
 
 def _db_now(session: Session) -> datetime:
@@ -170,6 +181,8 @@ def reset_initial_password(
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    assert user.id is not None
+    login_sessions.end_user_sessions(session, user.id, "initial_password")
     audit.record(
         session,
         actor,
@@ -216,7 +229,14 @@ def authenticate(login: str, password: str, *, session: Session) -> Actor:
             entity_id=user.id if user else None,
             outcome="refused",
             message=LOGIN_FAILED,
-            details={"login": _loggable(login[:64]), "locked": locked or event == "login.lockout"},
+            details={
+                **(
+                    {"login": user.login}
+                    if user is not None
+                    else {"login_hash": login_digest(_loggable(login), session=session)}
+                ),
+                "locked": locked or event == "login.lockout",
+            },
             college_id=user.college_id if user else None,
         )
         session.commit()
@@ -252,7 +272,12 @@ def must_change_password(user_id: int, *, session: Session) -> bool:
     return bool(user and user.must_change_password)
 
 
-def change_password(actor: Actor, old_password: str, new_password: str, *, session: Session) -> None:
+def change_password(
+    actor: Actor, old_password: str, new_password: str, *, session: Session, keep_session: str | None = None
+) -> None:
+    """Replace the password; every other login session of the user ends (a stolen session, or one
+    left open on a shared computer, does not outlive the new password). `keep_session` is the
+    browser session the change was made in."""
     with audit.user_action(session, actor, "user.password", entity="user_account", entity_id=actor.user_id):
         user = session.get(UserAccount, actor.user_id)
         if user is None or not verify_password(user.password_hash, old_password):
@@ -265,4 +290,5 @@ def change_password(actor: Actor, old_password: str, new_password: str, *, sessi
         user.password_expires_at = None
         user.password_changed_at = _db_now(session)
         session.add(user)
+        login_sessions.end_user_sessions(session, actor.user_id, "password", keep=keep_session)
         audit.record(session, actor, "user.password", entity="user_account", entity_id=actor.user_id)

@@ -25,6 +25,7 @@ from app.actor import Actor
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
 from app.errors import AccessDenied, DomainError
 from app.models import Guardian, Student, StudyGroup, Teacher, UserAccount, UserRole
+from app.services import login_sessions
 from app.services.accounts import _db_now, reset_initial_password
 
 MAX_REASON = 500
@@ -197,6 +198,32 @@ def account(actor: Actor | None, user_id: int, *, session: Session) -> Account:
     return _describe(session, [_account(session, actor, user_id)])[0]
 
 
+@dataclass(frozen=True)
+class OpenSession:
+    session_id: str
+    started_at: datetime
+    last_seen_at: datetime
+    source_address: str
+    user_agent: str
+
+
+def open_sessions(actor: Actor | None, user_id: int, *, session: Session) -> list[OpenSession]:
+    """An account's live login sessions, newest first (the officer ends them)."""
+    _may_read(actor)
+    user = _account(session, actor, user_id)
+    assert user.id is not None
+    return [
+        OpenSession(
+            r.id,
+            r.created_at or _db_now(session),
+            r.last_seen_at or _db_now(session),
+            r.source_address or "—",
+            r.user_agent or "—",
+        )
+        for r in login_sessions.live_sessions(user.id, session=session)
+    ]
+
+
 def college_groups(actor: Actor, *, session: Session) -> dict[int, str]:
     """The actor's college's groups by id, for naming a curator."""
     _may_read(actor)
@@ -341,6 +368,9 @@ def set_active(actor: Actor | None, user_id: int, active: bool, *, session: Sess
             raise DomainError(LAST_OFFICER)
         user.is_active = active
         session.add(user)
+        if not active:
+            assert user.id is not None
+            login_sessions.end_user_sessions(session, user.id, "disabled")
 
 
 def unlock(actor: Actor | None, user_id: int, *, session: Session, reason: str) -> None:
@@ -361,6 +391,24 @@ def reset_password(actor: Actor | None, user_id: int, *, session: Session, reaso
             raise DomainError(f"Учётная запись «{user.login}» отключена: сначала включите её.")
         password = reset_initial_password(session, actor, user, details=_who(actor, why))
     return password
+
+
+def end_sessions(
+    actor: Actor | None, user_id: int, *, session: Session, reason: str, session_id: str | None = None
+) -> int:
+    """End one login session of an account (`session_id`) or all of them; how many ended."""
+    details: dict[str, object] = {"session": session_id} if session_id else {}
+    with _change(session, actor, "user.sessions_end", user_id, reason, details) as (user, _why):
+        assert user.id is not None
+        live = {s.id for s in login_sessions.live_sessions(user.id, session=session)}
+        if session_id is not None and session_id not in live:
+            raise DomainError("Этот сеанс уже завершён.")
+        if not live:
+            raise DomainError(f"У учётной записи «{user.login}» нет открытых сеансов.")
+        ended = 0
+        for sid in [session_id] if session_id else sorted(live):
+            ended += login_sessions.end_one(session, sid, "admin")
+    return ended
 
 
 def _curated_group(session: Session, user: UserAccount, group_id: int | None) -> StudyGroup:

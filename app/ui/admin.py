@@ -12,7 +12,7 @@ from app.db import get_engine
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
 from app.models import College
 from app.reports.credential_slips import credential_slips_pdf
-from app.services.admin import Account
+from app.services.admin import Account, OpenSession
 from app.services.curator import Credentials
 
 
@@ -25,6 +25,24 @@ def accounts_frame(accounts: Sequence[Account]) -> pl.DataFrame:
             "Состояние": [a.status for a in accounts],
         },
         schema={"ФИО": pl.String, "Логин": pl.String, "Роли": pl.String, "Состояние": pl.String},
+    )
+
+
+def sessions_frame(sessions: Sequence[OpenSession]) -> pl.DataFrame:
+    """An account's open sessions as the officer reads them (times in the college's zone)."""
+    from app.settings import get_settings
+
+    tz = get_settings().tz
+    return pl.DataFrame(
+        {
+            "Вход": [s.started_at.astimezone(tz).strftime("%d.%m.%Y %H:%M") for s in sessions],
+            "Последнее действие": [
+                s.last_seen_at.astimezone(tz).strftime("%d.%m.%Y %H:%M") for s in sessions
+            ],
+            "Адрес": [s.source_address for s in sessions],
+            "Браузер": [s.user_agent for s in sessions],
+        },
+        schema={"Вход": pl.String, "Последнее действие": pl.String, "Адрес": pl.String, "Браузер": pl.String},
     )
 
 

@@ -14,6 +14,7 @@ from app.reports.archive import ArchiveItem, build_semester_zip, semester_items,
 from app.reports.common import SemesterKey
 from app.reports.journal import build_journal_archive
 from app.reports.journal_keeping import monthly_report_pdf, weekly_analysis_pdf
+from app.ui.widgets import download
 from etl.warehouse import WarehouseReader
 
 PDF = "application/pdf"
@@ -21,9 +22,7 @@ PDF = "application/pdf"
 
 def pdf_button(label: str, build: Callable[[], bytes], *, file_name: str, key: str) -> None:
     """A download whose PDF is made only when clicked (Streamlit runs `build` on the click)."""
-    st.download_button(
-        label, data=build, file_name=file_name, mime=PDF, key=key, icon=":material/picture_as_pdf:"
-    )
+    download(label, data=build, file_name=file_name, mime=PDF, key=key, icon=":material/picture_as_pdf:")
 
 
 def _signer(actor: Actor, role: Role) -> str:
@@ -96,11 +95,10 @@ def documents_tab(actor: Actor, reader: WarehouseReader, anchor: date) -> None:
         st.session_state[zip_key] = build_semester_zip(actor.college_id, key, progress, deputy_name=deputy)
         bar.progress(1.0, text=f"Готово: журналов в архиве — {len(items)}.")
     if zip_key in st.session_state:
-        st.download_button(
+        download(
             "Скачать архив журналов (ZIP)",
             data=st.session_state[zip_key],
             file_name=f"Архив журналов {key}.zip",
             mime="application/zip",
             key="archive_zip_download",
-            icon=":material/download:",
         )

@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 import streamlit as st
+from sqlmodel import Session
 
+from app import audit
 from app.actor import Actor
+from app.db import get_engine
 from app.domain import Role
 from app.ui import session
 
 
 def require(*roles: Role) -> Actor:
-    actor = session.current(st.session_state)
+    actor = session.current()
     if actor is None:
         st.warning("Войдите в систему, чтобы открыть эту страницу.")
         st.stop()
     assert actor is not None
     if roles and not actor.has(*roles):
+        # A page outside the menu was asked for by name: worth a line in the audit log.
+        with Session(get_engine()) as db_session:
+            audit.record(
+                db_session,
+                actor,
+                "page.open",
+                entity="page",
+                outcome="refused",
+                message="Эта страница вам недоступна.",
+                details={"page": st.context.url or "", "roles": sorted(r.value for r in roles)},
+            )
+            db_session.commit()
         st.error("Эта страница вам недоступна.")
         st.stop()
     return actor
+
+
+def audit_view_once(actor: Actor, action: str, *, entity: str, entity_id: int) -> None:
+    """A view of personal data (a group list with minors' birth dates and parents' contacts) goes
+    into the audit log once per browser session and item, not at every click on the page."""
+    seen = st.session_state.setdefault("audited_views", set())
+    if (action, entity_id) in seen:
+        return
+    with Session(get_engine()) as db_session:
+        audit.record(db_session, actor, action, entity=entity, entity_id=entity_id)
+        db_session.commit()
+    seen.add((action, entity_id))

@@ -1,71 +1,69 @@
-"""Who is logged in, for the Streamlit pages. Only the user id and timestamps live in the session;
-roles are re-read from the database on every run, so a changed or disabled account takes effect at
-the next request."""
+"""Who is logged in, for the Streamlit pages.
+
+The login is a server-side session (app.services.login_sessions): app/web.py checks the browser's
+cookie and hands its session id to Streamlit, which keeps it in `st.user`. Every run asks the
+database again whether that session is live and reads the user's roles afresh, so a logout, a
+timeout, a disabled account or a changed role takes effect at the next click. Nothing in
+`st.session_state` logs anybody in.
+"""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from typing import Any
 
+import streamlit as st
 from sqlmodel import Session
 
-from app.actor import Actor, load_actor
+from app import audit
+from app.actor import Actor
 from app.db import get_engine
 from app.domain import Role
-from app.errors import DomainError
-from app.settings import get_settings
+from app.services import login_sessions
 
-USER_ID = "user_id"
-LOGIN_AT = "login_at"
-LAST_SEEN = "last_seen"
 NOTICE = "auth_notice"
 
-# st.session_state, or a plain dict in tests (SessionStateProxy is not typed as a MutableMapping).
-State = Any
+
+def identity() -> Mapping[str, Any]:
+    """What the web server told Streamlit about this browser (AppTest seeds it as `at.user`)."""
+    return st.user.to_dict()
 
 
-def _clear(state: State) -> None:
-    """Forget the previous user's data; Streamlit's own form bookkeeping is left alone."""
-    for key in list(state.keys()):
-        if not str(key).startswith(("FormSubmitter:", "$$")):
-            del state[key]
+def session_id() -> str | None:
+    value = identity().get("sid")
+    return str(value) if value else None
 
 
-def start(state: State, actor: Actor) -> None:
-    _clear(state)  # nothing from a previous user survives a login
-    now = time.time()
-    state[USER_ID] = actor.user_id
-    state[LOGIN_AT] = now
-    state[LAST_SEEN] = now
+def bind_origin() -> None:
+    """Stamp this run's audit entries with the browser's address, agent and session."""
+    user = identity()
+    audit.bind_origin(
+        audit.Origin(
+            source_address=str(user.get("source") or "") or None,
+            user_agent=str(user.get("user_agent") or "") or None,
+            session_id=session_id(),
+        )
+    )
 
 
-def end(state: State, notice: str | None = None) -> None:
-    _clear(state)
-    if notice:
-        state[NOTICE] = notice
-
-
-def current(state: State, *, now: float | None = None) -> Actor | None:
-    """The logged-in actor, or None (ending the session if it timed out or the account was disabled)."""
-    user_id = state.get(USER_ID)
-    if user_id is None:
-        return None
-    settings = get_settings()
-    now = time.time() if now is None else now
-    if now - float(state.get(LAST_SEEN, 0)) > settings.session_idle_minutes * 60:
-        end(state, "Сеанс завершён: долго не было активности. Войдите снова.")
-        return None
-    if now - float(state.get(LOGIN_AT, 0)) > settings.session_absolute_hours * 3600:
-        end(state, "Сеанс завершён по истечении максимального времени. Войдите снова.")
+def current() -> Actor | None:
+    """The logged-in actor, or None; when the session has ended, NOTICE says why. Binds the run's
+    audit origin first, so whatever the run records says where it came from."""
+    bind_origin()
+    sid = session_id()
+    if sid is None:
         return None
     try:
-        with Session(get_engine()) as session:
-            actor = load_actor(int(user_id), session=session)
-    except DomainError as exc:
-        end(state, exc.message)
+        with Session(get_engine()) as db_session:
+            return login_sessions.check(sid, session=db_session)
+    except login_sessions.SessionEnded as exc:
+        st.session_state[NOTICE] = exc.message
         return None
-    state[LAST_SEEN] = now
-    return actor
+
+
+def logout() -> None:
+    with Session(get_engine()) as db_session:
+        login_sessions.logout(session_id(), session=db_session)
 
 
 def allowed(actor: Actor | None, *roles: Role) -> bool:

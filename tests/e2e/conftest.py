@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.serving import free_port, serving
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,28 +41,6 @@ def browser_path() -> str:
         pytest.skip("no Chromium on this machine (install Debian's chromium to run the browser journeys)")
     assert path is not None
     return path
-
-
-@pytest.fixture(scope="session")
-def app_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(data_dir)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "streamlit_app.py"),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with serving(cmd, port=port, env=env, cwd=ROOT, log=data_dir / "streamlit.log") as url:
-        yield url
 
 
 @pytest.fixture

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
+from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from app.db import get_engine
+from app.services import login_sessions
 from app.ui import session
 from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
 
 
+def login(user_id: int) -> dict[str, str]:
+    """A real login session for the user, as `st.user` carries it after app/web.py checked the
+    browser's cookie (AppTest cannot send cookies; it seeds `st.user` instead)."""
+    with Session(get_engine()) as s:
+        opened = login_sessions.open_session(user_id, session=s)
+    return {"sid": opened.session_id, "source": "127.0.0.1", "user_agent": "AppTest"}
+
+
 def app_as(user_id: int | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    if user_id is not None:
-        now = time.time()
-        at.session_state[session.USER_ID] = user_id
-        at.session_state[session.LOGIN_AT] = now
-        at.session_state[session.LAST_SEEN] = now
+    at.user = login(user_id) if user_id is not None else {}
     return at
 
 
@@ -29,12 +35,12 @@ def next_request(at: AppTest, **changes: object) -> AppTest:
 
     AppTest re-requests the page the last run ended on; when the menu changes (login, logout)
     that page no longer exists and AppTest falls back to the pages/ folder, which the real server
-    does not do. A fresh AppTest carrying the session's values models the next request faithfully.
+    does not do. A fresh AppTest carrying the session's login and values models the next request.
     """
     fresh = AppTest.from_file(APP, default_timeout=60)
-    for key in (session.USER_ID, session.LOGIN_AT, session.LAST_SEEN, session.NOTICE):
-        if key in at.session_state:
-            fresh.session_state[key] = at.session_state[key]
+    fresh.user = dict(at.user)
+    if session.NOTICE in at.session_state:
+        fresh.session_state[session.NOTICE] = at.session_state[session.NOTICE]
     for key, value in changes.items():
         fresh.session_state[key] = value
     return fresh.run()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.services.journal_grid import month_label
-from app.ui import session
 from tests.conftest import ROOT
 from tests.diary_factories import attend, mark
-from tests.pages.conftest import texts
+from tests.pages.conftest import login, texts
 
 PAGE = "pages/group_journal.py"
 
@@ -71,10 +68,7 @@ def test_a_student_opening_the_page_itself_is_refused(world):
     world.lesson(0)
     # the page file run on its own, past the router: its own role check refuses
     page = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    now = time.time()
-    page.session_state[session.USER_ID] = world.users["student"]
-    page.session_state[session.LOGIN_AT] = now
-    page.session_state[session.LAST_SEEN] = now
+    page.user = login(world.users["student"])
     page.run()
     assert "Эта страница вам недоступна." in [e.value for e in page.error]
     assert not page.dataframe and "Абрамов" not in texts(page)

@@ -9,7 +9,7 @@ from app.domain import ROLE_LABELS, Role
 from app.services.accounts import authenticate
 from app.ui import help_text
 from tests.factories import PASSWORD
-from tests.pages.conftest import menu, next_request, texts
+from tests.pages.conftest import menu, texts
 
 HELP = "pages/help.py"
 HOME = "pages/home.py"
@@ -66,11 +66,8 @@ def log_in(world, who: str, times: int) -> None:
 
 
 def test_the_hint_appears_after_login_and_goes_once_help_is_opened(run_as, world):
-    at = run_as()
-    at.text_input[0].input(world.logins["student"])
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
-    at = next_request(at)  # «Главная» after the first login
+    log_in(world, "student", 1)
+    at = run_as(world.users["student"])  # «Главная» after the first login
     assert not at.exception, at.exception
     assert any(HINT in i.value for i in at.info)
     assert "Справка" in [link.label for link in at.get("page_link")]

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlmodel import Session
 
-from tests.factories import PASSWORD
-from tests.pages.conftest import menu, next_request, texts
+from app.services import login_sessions
+from tests.pages.conftest import app_as, menu, next_request, texts
 
 
-def test_logged_out_sees_only_the_login_page(run_as):
+def test_logged_out_sees_only_the_way_to_the_login_page(run_as):
     at = run_as()
     assert menu(at) == ["Вход"]
-    assert at.text_input[0].label == "Логин" and at.text_input[1].label == "Пароль"
+    assert [b.url for b in at.get("link_button")] == ["/login"]
+    assert not at.text_input  # the password is typed into the web server's /login, not here
 
 
-def test_wrong_password_is_refused_in_russian(run_as, world):
-    at = run_as()
-    at.text_input[0].input(world.logins["teacher"])
-    at.text_input[1].input("не тот пароль")
-    at.button[0].click().run()
-    assert "Неверный логин или пароль." in [e.value for e in at.error]
-    assert "user_id" not in at.session_state
-
-
-def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
-    at = run_as()
-    at.text_input[0].input(world.logins["teacher"])
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
-    assert at.session_state["user_id"] == world.users["teacher"]
-    at = next_request(at)
+def test_a_teacher_gets_the_journal_menu(run_as, world):
+    at = run_as(world.users["teacher"])
     assert menu(at) == [
         "Главная",
         "Журнал",
@@ -42,6 +31,24 @@ def test_teacher_logs_in_and_gets_the_journal_menu(run_as, world):
         "Выход",
     ]
     assert "Здравствуйте, Соколова Елена Викторовна" in texts(at)
+
+
+def test_session_state_alone_logs_nobody_in(run_as, world):
+    """What 18bf9b7 trusted: a user id in the Streamlit session's state."""
+    at = app_as()
+    at.session_state["user_id"] = world.users["officer"]
+    at.run()
+    assert menu(at) == ["Вход"]
+
+
+def test_a_session_ended_elsewhere_sends_the_browser_to_the_login_page(run_as, world):
+    at = run_as(world.users["teacher"])
+    with Session(world.engine) as s:
+        login_sessions.logout(at.user["sid"], session=s)
+    at = next_request(at)
+    assert menu(at) == ["Вход"]
+    assert "Вы вышли из системы." in texts(at)
+    assert at.user == {}  # st.logout: the browser goes to /login, which says the same
 
 
 @pytest.mark.parametrize(
@@ -112,8 +119,6 @@ def test_students_and_guardians_cannot_reach_the_journal(run_as, world, who):
 
 
 def test_a_disabled_account_is_logged_out_at_its_next_request(run_as, world):
-    from sqlmodel import Session
-
     from app.models import UserAccount
 
     at = run_as(world.users["officer"])
@@ -125,21 +130,24 @@ def test_a_disabled_account_is_logged_out_at_its_next_request(run_as, world):
         s.add(user)
         s.commit()
     at = next_request(at)
-    assert menu(at) == ["Вход"] and "user_id" not in at.session_state
+    assert menu(at) == ["Вход"]
     assert "отключена" in texts(at)
 
 
 def test_idle_session_ends(run_as, world):
-    from app.ui import session
-
-    at = next_request(run_as(world.users["teacher"]), **{session.LAST_SEEN: 0.0})
+    at = run_as(world.users["teacher"])
+    with Session(world.engine) as s:
+        s.execute(
+            text("UPDATE login_session SET last_seen_at = now() - interval '2 hours' WHERE id = :id"),
+            {"id": at.user["sid"]},
+        )
+        s.commit()
+    at = next_request(at)
     assert menu(at) == ["Вход"]
     assert "долго не было активности" in texts(at)
 
 
 def test_one_time_password_only_opens_the_password_page(run_as, world):
-    from sqlmodel import Session
-
     from app.models import UserAccount
 
     with Session(world.engine) as s:

@@ -17,6 +17,7 @@ from app.services.accounts import (
     common_passwords,
     create_user,
     generate_initial_password,
+    login_digest,
     must_change_password,
     validate_password,
 )
@@ -48,14 +49,27 @@ def test_unknown_login_and_wrong_password_look_the_same_and_are_audited(world, l
         authenticate(login, password, session=s)
     assert info.value.message == LOGIN_FAILED
     with Session(world.engine) as s:
+        key, value = ("login", login) if login_key else ("login_hash", login_digest(login, session=s))
         refused = s.exec(
             select(AuditEvent).where(
                 AuditEvent.action == "login",
                 AuditEvent.outcome == "refused",
-                AuditEvent.details["login"].astext == login,
+                AuditEvent.details[key].astext == value,
             )
         ).all()
     assert len(refused) == 1
+
+
+def test_a_password_typed_as_the_login_is_not_kept_as_typed(world):
+    """Finding 7: the audit log held whatever was typed into the login field."""
+    typed = "Moi-Parol-2024!"
+    with Session(world.engine) as s, pytest.raises(DomainError):
+        authenticate(typed, PASSWORD, session=s)
+    with Session(world.engine) as s:
+        bodies = s.exec(select(AuditEvent.details).where(AuditEvent.action == "login")).all()
+        digest = login_digest(typed.lower(), session=s)
+    assert not any(typed.lower() in str(body).lower() for body in bodies)
+    assert any(body.get("login_hash") == digest for body in bodies)
 
 
 def test_disabled_account_cannot_log_in(world):
