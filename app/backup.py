@@ -84,6 +84,24 @@ class BackupReport:
         )
 
 
+def tool_url(url: str, tmp: str) -> str:
+    """The URL as pg_dump and pg_restore get it: a password moves into a libpq passfile (0600, in
+    the call's temporary directory), because a command line is readable by every local user."""
+    from app.db import _dict_to_url
+
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    password = info.pop("password", None)
+    if not password:
+        return url
+    passfile = Path(tmp) / "pgpass"
+    escaped = str(password).replace("\\", "\\\\").replace(":", "\\:")
+    fd = os.open(passfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(f"*:*:*:*:{escaped}\n")
+    info["passfile"] = str(passfile)
+    return _dict_to_url(info)
+
+
 def backup(url: str, target: Path) -> BackupReport:
     started = datetime.now(UTC)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +127,7 @@ def backup(url: str, target: Path) -> BackupReport:
                 "--no-owner",
                 "--no-privileges",
                 f"--file={dump}",
-                f"--dbname={url}",
+                f"--dbname={tool_url(url, tmp)}",
             ],
             capture_output=True,
             text=True,
@@ -200,7 +218,7 @@ def restore(
                 "--disable-triggers",
                 "--exit-on-error",
                 "--single-transaction",  # a failed restore leaves the database empty, not half-filled
-                f"--dbname={url}",
+                f"--dbname={tool_url(url, tmp)}",
                 str(Path(tmp) / "dump.pgc"),
             ],
             capture_output=True,

