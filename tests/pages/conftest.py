@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from app import audit
 from app.db import get_engine
 from app.services import login_sessions
 from app.ui import session
@@ -19,7 +20,7 @@ APP = str(ROOT / "streamlit_app.py")
 def login(user_id: int) -> dict[str, str]:
     """A real login session for the user, as `st.user` carries it after app/web.py checked the
     browser's cookie (AppTest cannot send cookies; it seeds `st.user` instead)."""
-    with Session(get_engine()) as s:
+    with audit.from_origin(audit.Origin("127.0.0.1", "AppTest")), Session(get_engine()) as s:
         opened = login_sessions.open_session(user_id, session=s)
     return {"sid": opened.session_id, "source": "127.0.0.1", "user_agent": "AppTest"}
 

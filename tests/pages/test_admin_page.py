@@ -69,3 +69,22 @@ def test_others_cannot_route_to_it(run_as, world, who):
     assert "Учётные записи" not in menu(run_as(world.users[who]))
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         run_as(world.users[who], PAGE)
+
+
+def test_the_officer_sees_a_persons_sessions_and_ends_them(run_as, world):
+    from tests.pages.conftest import app_as, login
+
+    teacher_browser = login(world.users["teacher"])
+    at = open_account(run_as, world, "officer", "teacher")
+    assert "Открытых сеансов: 1" in texts(at)
+    sessions = at.dataframe[1].value
+    assert list(sessions["Адрес"]) == ["127.0.0.1"] and list(sessions["Браузер"]) == ["AppTest"]
+    at.text_input(key="admin_sessions_reason").input("вход с чужого компьютера")
+    at.button(key="admin_sessions_submit").click().run()
+    assert not at.exception, at.exception
+    assert "завершены: 1" in texts(at) and "Открытых сеансов: 0" in texts(at)
+    # The teacher's browser finds its session over at the next click.
+    teacher = app_as()
+    teacher.user = teacher_browser
+    teacher.run()
+    assert menu(teacher) == ["Вход"] and "ответственным за электронный журнал" in texts(teacher)
