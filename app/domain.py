@@ -168,22 +168,6 @@ def sql_in(values: tuple[str, ...] | frozenset[str] | list[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
 
 
-def academic_year_start(day: date) -> int:
-    """The calendar year in which the academic year containing `day` began (1 September)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def program_semester(admission_year: int, day: date) -> int:
-    """The semester of the programme a group admitted in `admission_year` is in on `day`.
-
-    The first semester runs September to January, the second February to June (July and August
-    count with the second: the summer practice closes it).
-    """
-    course = academic_year_start(day) - admission_year + 1
-    half = 1 if day.month >= 9 or day.month == 1 else 2
-    return 2 * (course - 1) + half
-
-
 def fmt_date(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 

@@ -35,7 +35,8 @@ def build_college(engine, teachers: int) -> list[tuple[int, int, list[int]]]:
     """(user_id, lesson_id, student_ids) per teacher."""
     from sqlmodel import Session
 
-    from app.domain import AttestationForm, Role, program_semester
+    from app.calendar import program_semester
+    from app.domain import AttestationForm, Role
     from app.models import (
         College,
         CurriculumItem,

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.analytics import attendance as q
 from app.analytics.common import Scope, filter_options, visible_groups
+from app.calendar import year_bounds
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.services.journal import college_today
@@ -148,8 +149,7 @@ with tabs[4]:
         empty="Систематически пропускающих занятия за период нет.",
     )
 with tabs[5]:
-    year = anchor.year if anchor.month >= 9 else anchor.year - 1
-    trend_scope = Scope(actor.college_id, date(year, 9, 1), date(year + 1, 8, 31), group_ids)
+    trend_scope = Scope(actor.college_id, *year_bounds(anchor), group_ids)
     trend = q.monthly_trend(reader, trend_scope, student)
     if trend.height:
         line = px.line(trend, x="Месяц", y="Доля пропусков, %", markers=True)

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.actor import Actor, load_actor
-from app.domain import AttestationForm, Role, SubjectKind, program_semester
+from app.calendar import academic_year_start, program_semester
+from app.domain import AttestationForm, Role, SubjectKind
 from app.models import (
     College,
     CurriculumItem,
@@ -154,7 +155,7 @@ def make_world(engine: Engine) -> World:
         s.add(spec)
         s.flush()
         assert spec.id is not None
-        admission = today.year if today.month >= 9 else today.year - 1
+        admission = academic_year_start(today)
         group = StudyGroup(college_id=cid, speciality_id=spec.id, name="ИСП-11", admission_year=admission)
         s.add(group)
         s.flush()

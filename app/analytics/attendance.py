@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from app.analytics.common import Scope, pct, period_bounds, semester_bounds  # noqa: F401  (re-exported)
+from app.analytics.common import Scope, pct, period_bounds  # noqa: F401  (re-exported)
 from etl.warehouse import WarehouseReader
 
 METRIC_DEFINITIONS: dict[str, str] = {

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, or_, select
 
 from app.actor import Actor
+from app.calendar import semester_bounds, year_bounds
 from app.domain import Role
 from app.models import CurriculumItem, Lesson, StudyGroup
 from app.settings import get_settings
@@ -89,15 +90,6 @@ def filter_options(reader: WarehouseReader, college_id: int) -> dict[str, dict[i
     return out
 
 
-def semester_bounds(anchor: date) -> tuple[date, date]:
-    """The half-year of the academic year containing `anchor`: 1 September – 31 January or 1 February – 31 August."""
-    if anchor.month >= 9:
-        return date(anchor.year, 9, 1), date(anchor.year + 1, 1, 31)
-    if anchor.month == 1:
-        return date(anchor.year - 1, 9, 1), date(anchor.year, 1, 31)
-    return date(anchor.year, 2, 1), date(anchor.year, 8, 31)
-
-
 def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
     """The week (Monday–Sunday), calendar month, half-year semester or academic year containing `anchor`."""
     from datetime import timedelta
@@ -108,8 +100,7 @@ def period_bounds(kind: str, anchor: date) -> tuple[date, date]:
     if kind == "semester":
         return semester_bounds(anchor)
     if kind == "year":
-        year = anchor.year if anchor.month >= 9 else anchor.year - 1
-        return date(year, 9, 1), date(year + 1, 8, 31)
+        return year_bounds(anchor)
     start = anchor.replace(day=1)
     following = (start + timedelta(days=32)).replace(day=1)
     return start, following - timedelta(days=1)

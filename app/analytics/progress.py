@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from app.analytics.common import Scope, period_bounds, semester_bounds  # noqa: F401  (re-exported)
+from app.analytics.common import Scope, period_bounds  # noqa: F401  (re-exported)
 from etl.warehouse import WarehouseReader
 
 PERIOD_KINDS = {"month": "Месяц", "semester": "Семестр", "year": "Учебный год"}

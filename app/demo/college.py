@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.calendar import program_semester
 from app.demo import catalog, names
 from app.demo.catalog import Department, SpecialitySpec, Split, SubjectSpec, Whole
 from app.demo.copy import Tables, empty_tables
 from app.demo.names import Person
 from app.demo.schoolyear import Semester
 from app.demo.timetable import PlacementError, Unit, place
-from app.domain import AttestationForm, Role, SubjectKind, program_semester
+from app.domain import AttestationForm, Role, SubjectKind
 
 # The fixed people behind the demo accounts of the first college, by login.
 DEMO_PEOPLE: dict[str, Person] = {

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.calendar import is_school_day
 from app.demo import catalog
 from app.demo.college import (
     CURATOR_GROUP,
@@ -33,7 +34,7 @@ from app.demo.college import (
     local,
 )
 from app.demo.copy import Row
-from app.demo.schoolyear import is_school_day, previous_school_day
+from app.demo.schoolyear import previous_school_day
 from app.domain import PAIR_TIMES, WRITTEN_WORK_KINDS, AttendanceStatus, WorkKind
 
 NO_HOMEWORK = "Не задано"

@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.calendar import program_semester
 from app.domain import (
     ABSENT_STATUSES,
     ATTENDANCE_LABELS,
@@ -30,7 +31,6 @@ from app.domain import (
     WorkKind,
     fmt_date,
     full_name,
-    program_semester,
 )
 from app.imports.schemas import HISTORY, Record, norm
 from app.imports.service import ADDED, UNCHANGED, ImportResult, Run, execute, pk

@@ -19,6 +19,7 @@ from typing import Any
 import typst
 from sqlmodel import Session
 
+from app.calendar import Half
 from app.db import get_engine
 from app.domain import full_name
 from app.settings import get_settings
@@ -165,13 +166,12 @@ def render(template: str, meta: Meta, content: Mapping[str, Any], **extra: Any) 
 # --------------------------------------------------------------------------- semesters
 # A group's programme semester (lesson.semester, 1…10) is dated from its admission year: odd
 # semesters are the autumn half of an academic year, even ones the spring half (as in
-# app.domain.program_semester). A college-wide semester is therefore an academic year and a half.
+# app.calendar). A college-wide semester is therefore an academic year and a half.
 
 
 @dataclass(frozen=True, order=True)
-class SemesterKey:
-    year: int  # the calendar year the academic year began in (1 September)
-    half: int  # 1: autumn (September–January), 2: spring (February–August)
+class SemesterKey(Half):
+    """A college-wide semester as the reports name it: «2026-1», «1-е полугодие 2026/2027 …»."""
 
     @classmethod
     def parse(cls, text: str) -> SemesterKey:
@@ -187,33 +187,12 @@ class SemesterKey:
             raise ReportError(f"Неверное обозначение семестра «{text}» (ожидается ГГГГ-1 или ГГГГ-2).")
         return key
 
-    @classmethod
-    def of_group(cls, admission_year: int, semester: int) -> SemesterKey:
-        return cls(admission_year + (semester - 1) // 2, 1 if semester % 2 else 2)
-
-    @classmethod
-    def containing(cls, day: date) -> SemesterKey:
-        year = day.year if day.month >= 9 else day.year - 1
-        return cls(year, 1 if day.month >= 9 or day.month == 1 else 2)
-
     def __str__(self) -> str:
         return f"{self.year}-{self.half}"
-
-    def group_semester(self, admission_year: int) -> int:
-        """The programme semester a group admitted in `admission_year` is in during this half."""
-        return 2 * (self.year - admission_year) + self.half
 
     @property
     def academic_year(self) -> str:
         return f"{self.year}/{self.year + 1}"
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 9, 1) if self.half == 1 else date(self.year + 1, 2, 1)
-
-    @property
-    def end(self) -> date:
-        return date(self.year + 1, 1, 31) if self.half == 1 else date(self.year + 1, 8, 31)
 
     @property
     def label(self) -> str:

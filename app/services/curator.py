@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
+from app.calendar import semester_bounds
 from app.demo.names import translit
 from app.domain import NUMERIC_MARKS, AttendanceStatus, Role, fmt_date, full_name, short_name
 from app.errors import AccessDenied, DomainError, NotFound
@@ -36,7 +37,6 @@ from app.models import (
     UserRole,
 )
 from app.services import accounts
-from app.services.diary import semester_bounds
 from app.services.journal import college_today
 from app.settings import get_settings
 
@@ -49,7 +49,8 @@ MAX_NAME = 60
 MAX_REASON = 300
 _NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[ '\-][A-Za-zА-Яа-яЁё]+)*$")
 _PHONE_CHARS_RE = re.compile(r"^[0-9 +()\-]*$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The domain is dot-separated labels, none empty («ivanova@..ru» is no address).
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
@@ -984,7 +985,7 @@ def group_stats(actor: Actor, group_id: int, *, session: Session) -> GroupStats:
     or more than the systematic share of this month's hours missed)."""
     group = _group(session, actor, group_id)
     today = college_today(session=session)
-    semester_start, _ = semester_bounds(group.admission_year, today)
+    semester_start, _ = semester_bounds(today)
     month_start = today.replace(day=1)
     params = {"grp": group_id, "today": today, "sem": semester_start, "month": month_start}
     students = {

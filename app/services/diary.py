@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.actor import Actor
+from app.calendar import program_semester, semester_bounds
 from app.domain import (
     ATTENDANCE_LABELS,
     ATTENDANCE_TITLES,
@@ -35,7 +36,6 @@ from app.domain import (
     WorkKind,
     fmt_date,
     full_name,
-    program_semester,
     short_name,
 )
 from app.errors import AccessDenied
@@ -508,7 +508,7 @@ def period(
         student, now = _viewed(session, actor, student_id, details)
         today = now.date()
         if start is None or end is None:
-            start, end = semester_bounds(student.admission_year, today)
+            start, end = semester_bounds(today)
         span_start, span_end = _enrolled_span(student, start, end)
         held_end = min(span_end, today)
         attendance = (
@@ -611,12 +611,3 @@ def _semester_marks(session: Session, student_id: int, first: int, last: int) ->
 def _subject_names(session: Session, ids: set[int]) -> dict[int, str]:
     rows = session.execute(text("SELECT id, name FROM subject WHERE id = ANY(:ids)"), {"ids": sorted(ids)})
     return {r[0]: r[1] for r in rows}
-
-
-def semester_bounds(admission_year: int, day: date) -> tuple[date, date]:
-    """The programme semester containing `day`: 1 September – 31 January or 1 February – 31 August."""
-    semester = program_semester(admission_year, day)
-    year0 = admission_year + (semester - 1) // 2
-    if semester % 2 == 1:
-        return date(year0, 9, 1), date(year0 + 1, 1, 31)
-    return date(year0 + 1, 2, 1), date(year0 + 1, 8, 31)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
+from app.calendar import program_semester
 from app.domain import (
     ABSENT_STATUSES,
     ALL_LESSON_MARKS,
@@ -29,7 +30,6 @@ from app.domain import (
     WorkKind,
     fmt_date,
     full_name,
-    program_semester,
 )
 from app.errors import AccessDenied, DomainError, NotFound
 from app.models import (

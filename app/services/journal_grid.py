@@ -30,6 +30,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.calendar import academic_year_start, program_semester, year_bounds
 from app.domain import (
     ATTENDANCE_LABELS,
     ATTENDANCE_TITLES,
@@ -42,10 +43,8 @@ from app.domain import (
     HoursTally,
     Role,
     WorkKind,
-    academic_year_start,
     fmt_date,
     full_name,
-    program_semester,
     short_name,
 )
 from app.errors import AccessDenied
@@ -227,7 +226,7 @@ def month_label(day: date) -> str:
 
 def recent_months(today: date) -> list[date]:
     """First days of the months of this and the previous academic year up to `today`, newest first."""
-    first = date(academic_year_start(today) - 1, 9, 1)
+    first, _ = year_bounds(date(academic_year_start(today) - 1, 12, 1))
     months = []
     day = today.replace(day=1)
     while day >= first:

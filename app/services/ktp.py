@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
+from app.calendar import academic_year_start, program_semester
 from app.domain import (
     KTP_SOURCE_LABELS,
     KTP_STATUS_LABELS,
@@ -34,8 +35,6 @@ from app.domain import (
     KtpStatus,
     LessonKind,
     Role,
-    academic_year_start,
-    program_semester,
     short_name,
 )
 from app.errors import AccessDenied, DomainError, NotFound

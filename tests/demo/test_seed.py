@@ -18,13 +18,14 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app import db
+from app.calendar import is_school_day, program_semester
 from app.demo import names
 from app.demo.college import Ids, build_college
 from app.demo.copy import COLUMNS
 from app.demo.history import build_history
-from app.demo.schoolyear import Semester, is_school_day
+from app.demo.schoolyear import Semester
 from app.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SeedResult, run_seed
-from app.domain import Role, program_semester
+from app.domain import Role
 from app.models import UserAccount
 from app.services.accounts import authenticate
 from app.settings import get_settings

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.domain import AttestationForm, program_semester
+from app.calendar import program_semester
+from app.domain import AttestationForm
 from app.models import CurriculumItem, Mark, SemesterMark, Student, StudyGroup
 from tests.etl import test_attendance_marts
 from tests.etl.test_attendance_marts import attend, previous_month_day

@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from sqlmodel import Session, select
 
-from app.domain import AttendanceStatus, program_semester
+from app.calendar import program_semester
+from app.domain import AttendanceStatus
 from app.imports.history import history_summary, import_history
 from app.imports.service import ImportResult
 from app.models import Attendance, Lesson, Mark, StudyGroup

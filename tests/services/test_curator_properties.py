@@ -79,6 +79,7 @@ def test_an_address_is_accepted_trimmed_and_lower_case(address, before, after):
 
 @given(st.one_of(st.text(max_size=30), st.text(alphabet="ab@. \t", max_size=12)))
 @example("a" * 250 + "@b.ru")
+@example("0@..0")  # an empty label in the domain was accepted
 def test_an_accepted_address_has_one_at_a_dotted_domain_and_no_spaces(value):
     outcome, result = _try(normalise_email, value)
     if outcome == "refused":

@@ -189,14 +189,6 @@ def test_period_marks_in_order_average_semester_mark_and_missed_hours(world):
     assert diary_audit(world)[-1].details["view"] == "period"
 
 
-def test_semester_bounds():
-    from datetime import date
-
-    assert diary.semester_bounds(2025, date(2025, 11, 3)) == (date(2025, 9, 1), date(2026, 1, 31))
-    assert diary.semester_bounds(2025, date(2026, 1, 20)) == (date(2025, 9, 1), date(2026, 1, 31))
-    assert diary.semester_bounds(2025, date(2026, 3, 3)) == (date(2026, 2, 1), date(2026, 8, 31))
-
-
 # --------------------------------------------------------------------------- who reads whose diary
 
 

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app.domain import WorkKind, program_semester
+from app.calendar import program_semester
+from app.domain import WorkKind
 from app.errors import DomainError
 from app.models import Lesson, Mark
 from app.services.journal import LessonEntry, MarkInput, normalise_mark, save_lesson

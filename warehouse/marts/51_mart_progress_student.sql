@@ -1,6 +1,6 @@
 -- Успеваемость, grain: student × group × subject × period. period_kind is 'month' (calendar month),
--- 'semester' (the group's programme semester lesson.semester, dated from the group's admission year:
--- odd semesters 1 September – 31 January, even ones 1 February – 31 August) or 'year' (the academic
+-- 'semester' (the group's programme semester lesson.semester, dated by stg_calendar from the group's
+-- admission year) or 'year' (the academic
 -- year from 1 September); period_start is its first day, period_end its last.
 -- Ongoing marks are mark_current (a corrected mark counts with its corrected value). period_mark: the
 -- average of the numeric marks rounded half up (4.5 → 5); with no numeric mark, «зач»/«незач» from
@@ -26,18 +26,15 @@ semester_marks AS (
 ),
 group_semesters AS (
     SELECT s.group_id, s.semester,
-           g.admission_year + (s.semester - 1) // 2 AS year0
+           g.admission_year + (s.semester - 1) // 2 AS academic_year, 2 - s.semester % 2 AS half
     FROM (SELECT DISTINCT group_id, semester FROM lessons
           UNION SELECT DISTINCT group_id, semester FROM semester_marks) s
     JOIN study_groups g ON g.group_id = s.group_id
 ),
 semester_bounds AS (
-    SELECT group_id, semester,
-           CASE WHEN semester % 2 = 1 THEN make_date(year0, 9, 1) ELSE make_date(year0 + 1, 2, 1) END
-               AS period_start,
-           CASE WHEN semester % 2 = 1 THEN make_date(year0 + 1, 1, 31) ELSE make_date(year0 + 1, 8, 31) END
-               AS period_end
-    FROM group_semesters
+    SELECT gs.group_id, gs.semester, c.starts_on AS period_start, c.ends_on AS period_end
+    FROM group_semesters gs
+    JOIN stg_calendar c ON c.academic_year = gs.academic_year AND c.half = gs.half
 ),
 -- everything is first summed per month (and programme semester), then rolled up into the periods
 roster_month AS (
@@ -74,10 +71,9 @@ month_periods AS (
     SELECT DISTINCT l.group_id, l.month_start, l.semester, 'semester', b.period_start, b.period_end
     FROM lessons l JOIN semester_bounds b ON b.group_id = l.group_id AND b.semester = l.semester
     UNION ALL
-    SELECT DISTINCT group_id, month_start, semester, 'year', make_date(ay, 9, 1), make_date(ay + 1, 8, 31)
-    FROM (SELECT group_id, month_start, semester,
-                 CASE WHEN month(month_start) >= 9 THEN year(month_start) ELSE year(month_start) - 1 END AS ay
-          FROM lessons)
+    SELECT DISTINCT l.group_id, l.month_start, l.semester, 'year', c.year_starts_on, c.year_ends_on
+    FROM lessons l
+    JOIN stg_calendar c ON l.month_start BETWEEN c.starts_on AND c.ends_on
 ),
 roster_agg AS (
     SELECT r.college_id, r.student_id, r.group_id, r.subject_id, mp.period_kind, mp.period_start, mp.period_end,
@@ -130,8 +126,7 @@ semester_numbers AS (
 joined AS (
     SELECT k.*, st.student_name, g.group_name, sub.subject_name, sub.subject_kind,
            sn.semester,
-           CASE WHEN month(k.period_start) >= 9 THEN year(k.period_start) ELSE year(k.period_start) - 1 END
-               AS academic_year,
+           cal.academic_year,
            coalesce(ra.lessons_held, 0) AS lessons_held, coalesce(ra.lessons_attended, 0) AS lessons_attended,
            coalesce(ma.marks_count, 0) AS marks_count, coalesce(ma.numeric_marks, 0) AS numeric_marks,
            coalesce(ma.numeric_sum, 0) AS numeric_sum,
@@ -161,6 +156,7 @@ joined AS (
     LEFT JOIN teachers t
       ON t.group_id = k.group_id AND t.subject_id = k.subject_id
      AND t.period_kind = k.period_kind AND t.period_start = k.period_start
+    JOIN stg_calendar cal ON k.period_start BETWEEN cal.starts_on AND cal.ends_on
     LEFT JOIN semester_numbers sn
       ON k.period_kind = 'semester' AND sn.group_id = k.group_id AND sn.period_start = k.period_start
     LEFT JOIN stg_curriculum_item ci

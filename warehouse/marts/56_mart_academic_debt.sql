@@ -1,8 +1,8 @@
 -- Академические задолженности, grain: student × curriculum item (group × subject × semester) with a
 -- form of промежуточная аттестация (exam, diff_credit, credit, qual_exam; 'other' has none). Students:
 -- those of the group enrolled by the semester's end who had not left by then, plus anyone holding a
--- semester mark for the item; only semesters that have begun. The semester's dates as in
--- mart_progress_student (odd: 1 September – 31 January, even: 1 February – 31 August); it is closed
+-- semester mark for the item; only semesters that have begun. The semester's dates from
+-- stg_calendar, as in mart_progress_student; it is closed
 -- once as_of_date is past its last day (the next semester has begun).
 -- A debt (is_debt): the current semester mark is 2, «незач» or «н/а» — at once, closed or not — or
 -- there is no semester mark once the semester is closed.
@@ -12,19 +12,16 @@ WITH params AS (
 items AS (
     SELECT c.curriculum_item_id, c.college_id, c.group_id, g.group_name, c.subject_id, s.subject_name,
            c.semester, c.attestation_form, c.teacher_id,
-           g.admission_year + (c.semester - 1) // 2 AS year0
+           g.admission_year + (c.semester - 1) // 2 AS academic_year, 2 - c.semester % 2 AS half
     FROM stg_curriculum_item c
     JOIN stg_study_group g ON g.group_id = c.group_id
     JOIN stg_subject s ON s.subject_id = c.subject_id
     WHERE c.attestation_form <> 'other'
 ),
 bounded AS (
-    SELECT i.*,
-           CASE WHEN semester % 2 = 1 THEN make_date(year0, 9, 1) ELSE make_date(year0 + 1, 2, 1) END
-               AS semester_start,
-           CASE WHEN semester % 2 = 1 THEN make_date(year0 + 1, 1, 31) ELSE make_date(year0 + 1, 8, 31) END
-               AS semester_end
+    SELECT i.*, cal.starts_on AS semester_start, cal.ends_on AS semester_end
     FROM items i
+    JOIN stg_calendar cal ON cal.academic_year = i.academic_year AND cal.half = i.half
 ),
 marks AS (
     SELECT curriculum_item_id, student_id, mark_value FROM semester_mark_current

@@ -1,5 +1,5 @@
 -- Студенты группы риска, grain: student still enrolled on as_of_date. The current semester is the
--- half-year containing as_of_date (1 September – 31 January or 1 February – 31 August), the current
+-- half of the academic year containing as_of_date (stg_calendar), the current
 -- month the month of as_of_date. Signals: failing_subjects — subjects not yet attested (no semester
 -- mark) whose semester period mark from ongoing marks is 2 or «незач» (once attested, a bad semester
 -- mark is a debt instead); twos — current «2» marks on the semester's lessons; debts —
@@ -9,11 +9,9 @@
 -- unexcused hours are shown beside the flag, not part of it: over a semester of fifteen subjects a few
 -- «2» are common).
 WITH params AS (
-    SELECT as_of_date, date_trunc('month', as_of_date)::DATE AS month_start,
-           CASE WHEN month(as_of_date) >= 9 THEN make_date(year(as_of_date), 9, 1)
-                WHEN month(as_of_date) = 1 THEN make_date(year(as_of_date) - 1, 9, 1)
-                ELSE make_date(year(as_of_date), 2, 1) END AS semester_start
-    FROM etl_params
+    SELECT p.as_of_date, date_trunc('month', p.as_of_date)::DATE AS month_start, c.starts_on AS semester_start
+    FROM etl_params p
+    JOIN stg_calendar c ON p.as_of_date BETWEEN c.starts_on AND c.ends_on
 ),
 students AS (
     SELECT st.student_id, st.college_id, st.group_id, g.group_name, st.student_name

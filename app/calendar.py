@@ -1,0 +1,104 @@
+"""The academic calendar: the one place that knows when a year, a semester and its teaching run.
+
+A Russian СПО college's year starts on 1 September. Its first half (осенний семестр) runs to
+31 January: teaching to the end of December, then the winter session and holidays; the second
+(весенний) from 1 February to 31 August: teaching to the end of June, the summer session, then
+the holidays (July and August count with the second half: the summer practice closes it). A
+group's programme semesters follow from its admission year: odd ones are autumn halves, even ones
+spring halves.
+
+Everything that needs a period asks here: the journal's lesson semester, the diary, the reports'
+semester keys, the analytics' semester and year filters, the demo's school days. The warehouse
+asks `stg_calendar.sql`, which states the same bounds in SQL (tests/test_calendar.py keeps the two
+equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Self
+
+YEAR_START = (9, 1)  # 1 September
+SPRING_START = (2, 1)  # the second half begins on 1 February
+# When teaching ends in each half of the default calendar (the session and holidays follow).
+AUTUMN_TEACHING_END = (12, 28)
+SPRING_TEACHING_END = (6, 27)
+# Public holidays that fall inside a teaching window (month, day); Sundays are never school days.
+HOLIDAYS: frozenset[tuple[int, int]] = frozenset({(11, 4), (2, 23), (3, 8), (5, 1), (5, 9), (6, 12)})
+
+
+def academic_year_start(day: date) -> int:
+    """The calendar year in which the academic year containing `day` began (1 September)."""
+    return day.year if (day.month, day.day) >= YEAR_START else day.year - 1
+
+
+def half_of(day: date) -> int:
+    """1 for the autumn half (September – January), 2 for the spring half (February – August)."""
+    return 1 if (day.month, day.day) >= YEAR_START or (day.month, day.day) < SPRING_START else 2
+
+
+def is_school_day(day: date) -> bool:
+    """A day lessons may be held: Monday to Saturday, not a public holiday."""
+    return day.isoweekday() != 7 and (day.month, day.day) not in HOLIDAYS
+
+
+def year_bounds(day: date) -> tuple[date, date]:
+    """The academic year containing `day`: 1 September – 31 August."""
+    year = academic_year_start(day)
+    return date(year, *YEAR_START), date(year + 1, *YEAR_START) - timedelta(days=1)
+
+
+@dataclass(frozen=True, order=True)
+class Half:
+    """One half of an academic year: `year` is the year it began (2026 for 2026/2027)."""
+
+    year: int
+    half: int  # 1 autumn, 2 spring
+
+    @classmethod
+    def containing(cls, day: date) -> Self:
+        return cls(academic_year_start(day), half_of(day))
+
+    @classmethod
+    def of_group(cls, admission_year: int, semester: int) -> Self:
+        """The half in which a group admitted in `admission_year` has programme semester `semester`."""
+        return cls(admission_year + (semester - 1) // 2, 1 if semester % 2 else 2)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, *YEAR_START) if self.half == 1 else date(self.year + 1, *SPRING_START)
+
+    @property
+    def end(self) -> date:
+        if self.half == 1:
+            return date(self.year + 1, *SPRING_START) - timedelta(days=1)
+        return date(self.year + 1, *YEAR_START) - timedelta(days=1)
+
+    @property
+    def teaching_end(self) -> date:
+        """The last day of teaching in the default calendar (the session and holidays follow)."""
+        if self.half == 1:
+            return date(self.year, *AUTUMN_TEACHING_END)
+        return date(self.year + 1, *SPRING_TEACHING_END)
+
+    def group_semester(self, admission_year: int) -> int:
+        """The programme semester a group admitted in `admission_year` is in during this half."""
+        return 2 * (self.year - admission_year) + self.half
+
+
+def semester_bounds(day: date) -> tuple[date, date]:
+    """The half of the academic year containing `day`."""
+    half = Half.containing(day)
+    return half.start, half.end
+
+
+def program_semester(admission_year: int, day: date) -> int:
+    """The semester of the programme a group admitted in `admission_year` is in on `day`."""
+    return Half.containing(day).group_semester(admission_year)
+
+
+def group_semester_bounds(admission_year: int, day: date) -> tuple[date, date]:
+    """The dates of the programme semester containing `day` for a group admitted in `admission_year`."""
+    half = Half.of_group(admission_year, program_semester(admission_year, day))
+    return half.start, half.end
