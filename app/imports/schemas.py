@@ -27,6 +27,8 @@ from app.domain import (
     SubjectKind,
     WorkKind,
     fmt_date,
+    is_email,
+    is_login,
 )
 from app.imports import KINDS
 from app.imports.readers import Cell, Issue, SourceRow, Table
@@ -216,14 +218,14 @@ def parse_phone(value: Cell) -> str:
 
 def parse_email(value: Cell) -> str:
     s = as_text(value)
-    if len(s) > 120 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", s):
+    if not is_email(s.lower()):
         raise ValueError(f"«{s}» не похоже на адрес электронной почты (пример: ivanova@mail.ru).")
     return s.lower()
 
 
 def parse_login(value: Cell) -> str:
     s = as_text(value).lower()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{2,63}", s):
+    if not is_login(s):
         raise ValueError(
             f"Логин «{as_text(value)}» недопустим: 3–64 латинские буквы, цифры, точка, дефис или подчёркивание."
         )

@@ -22,7 +22,16 @@ from app import audit
 from app.actor import Actor
 from app.calendar import semester_bounds
 from app.demo.names import translit
-from app.domain import NUMERIC_MARKS, AttendanceStatus, Role, fmt_date, full_name, short_name
+from app.domain import (
+    NUMERIC_MARKS,
+    AttendanceStatus,
+    Role,
+    fmt_date,
+    full_name,
+    is_email,
+    is_login,
+    short_name,
+)
 from app.errors import AccessDenied, DomainError, NotFound
 from app.models import (
     Attendance,
@@ -49,9 +58,6 @@ MAX_NAME = 60
 MAX_REASON = 300
 _NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[ '\-][A-Za-zА-Яа-яЁё]+)*$")
 _PHONE_CHARS_RE = re.compile(r"^[0-9 +()\-]*$")
-# The domain is dot-separated labels, none empty («ivanova@..ru» is no address).
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-_LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
 # --------------------------------------------------------------------------- data
@@ -340,8 +346,7 @@ def normalise_phone(value: str) -> str:
 
 def normalise_email(value: str) -> str:
     value = value.strip().lower()
-    # isprintable: control characters (NUL among them, which PostgreSQL text cannot hold) are refused.
-    if value and (len(value) > 254 or not value.isprintable() or not _EMAIL_RE.match(value)):
+    if value and not is_email(value):
         raise DomainError("Адрес электронной почты указан неверно: нужен адрес вида ivanova@mail.ru.")
     return value
 
@@ -849,7 +854,7 @@ def _issue(
         return Credentials(account.login, password, name, False, role, expires_at=account.password_expires_at)
     if login is not None and login.strip():
         login = login.strip().lower()
-        if not _LOGIN_RE.match(login):
+        if not is_login(login):
             raise DomainError(
                 "Логин — от 3 до 64 латинских букв, цифр, точек, дефисов и подчёркиваний, начинается с буквы или цифры."
             )
