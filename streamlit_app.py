@@ -59,6 +59,8 @@ if actor.has(Role.teacher, Role.curator, Role.deputy, Role.director):
     menu[""].append(st.Page("pages/group_journal.py", title="Журнал группы", icon=":material/grid_on:"))
 if actor.has(Role.teacher, Role.deputy):
     menu[""].append(st.Page("pages/ktp.py", title="КТП", icon=":material/list_alt:"))
+if actor.has(Role.teacher, Role.curator, Role.deputy, Role.director):
+    menu[""].append(st.Page("pages/attestation.py", title="Аттестация", icon=":material/workspace_premium:"))
 if actor.has(Role.student, Role.guardian, Role.curator, Role.deputy, Role.director):
     menu[""].append(st.Page("pages/diary.py", title="Дневник", icon=":material/menu_book:"))
 if actor.has(Role.curator, Role.deputy, Role.officer):

@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Self
+from typing import TYPE_CHECKING, Self
+
+from sqlmodel import Session, select
+
+from app.domain import Role
+
+if TYPE_CHECKING:
+    from app.actor import Actor
 
 YEAR_START = (9, 1)  # 1 September
 SPRING_START = (2, 1)  # the second half begins on 1 February
@@ -102,3 +109,73 @@ def group_semester_bounds(admission_year: int, day: date) -> tuple[date, date]:
     """The dates of the programme semester containing `day` for a group admitted in `admission_year`."""
     half = Half.of_group(admission_year, program_semester(admission_year, day))
     return half.start, half.end
+
+
+# ------------------------------------------------------------------ the college's stored calendar
+# The deputy director sets each half's attestation session (calendar_period, migration 0014);
+# a half with none stored has the default window below.
+
+AUTUMN_SESSION = ((12, 20), (1, 31))  # 20 December – 31 January
+SPRING_SESSION = ((6, 15), (7, 10))  # 15 June – 10 July
+
+
+def default_session(half: Half) -> tuple[date, date]:
+    (sm, sd), (em, ed) = AUTUMN_SESSION if half.half == 1 else SPRING_SESSION
+    start_year = half.year if half.half == 1 else half.year + 1
+    return date(start_year, sm, sd), date(half.year + 1, em, ed)
+
+
+def session_window(college_id: int, half: Half, *, session: Session) -> tuple[date, date]:
+    """The attestation session of a half: the college's own, else the default."""
+    from app.models import CalendarPeriod
+
+    row = session.exec(
+        select(CalendarPeriod).where(
+            CalendarPeriod.college_id == college_id,
+            CalendarPeriod.academic_year == half.year,
+            CalendarPeriod.half == half.half,
+            CalendarPeriod.kind == "session",
+        )
+    ).first()
+    return (row.starts_on, row.ends_on) if row else default_session(half)
+
+
+def set_session_window(actor: Actor, half: Half, starts_on: date, ends_on: date, *, session: Session) -> None:
+    """The deputy director sets a half's attestation session (one transaction, audited)."""
+    from app import audit
+    from app.errors import DomainError
+    from app.models import CalendarPeriod
+
+    details = {
+        "year": half.year,
+        "half": half.half,
+        "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(),
+    }
+    with audit.user_action(session, actor, "calendar.session", entity="calendar_period", details=details):
+        actor.require(Role.deputy, message="Учебный календарь ведёт заместитель директора.")
+        if ends_on < starts_on:
+            raise DomainError("Сессия не может закончиться раньше, чем началась: проверьте даты.")
+        if not (half.start <= starts_on and ends_on <= half.end):
+            raise DomainError(
+                f"Сессия должна лежать внутри полугодия: с {half.start:%d.%m.%Y} по {half.end:%d.%m.%Y}."
+            )
+        row = session.exec(
+            select(CalendarPeriod).where(
+                CalendarPeriod.college_id == actor.college_id,
+                CalendarPeriod.academic_year == half.year,
+                CalendarPeriod.half == half.half,
+                CalendarPeriod.kind == "session",
+            )
+        ).first() or CalendarPeriod(
+            college_id=actor.college_id,
+            academic_year=half.year,
+            half=half.half,
+            kind="session",
+            starts_on=starts_on,
+            ends_on=ends_on,
+            title="Промежуточная аттестация",
+        )
+        row.starts_on, row.ends_on, row.updated_by_user_id = starts_on, ends_on, actor.user_id
+        session.add(row)
+        audit.record(session, actor, "calendar.session", entity="calendar_period", details=details)

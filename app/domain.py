@@ -104,9 +104,18 @@ WRITTEN_WORK_KINDS: frozenset[WorkKind] = frozenset(
 
 NUMERIC_MARKS: tuple[str, ...] = ("5", "4", "3", "2")
 CREDIT_MARKS: tuple[str, ...] = ("зач", "незач")
-SEMESTER_ONLY_MARKS: tuple[str, ...] = ("н/а",)
+NOT_ADMITTED = "не допущен"
+SEMESTER_ONLY_MARKS: tuple[str, ...] = ("н/а", NOT_ADMITTED)
 ALL_LESSON_MARKS: tuple[str, ...] = NUMERIC_MARKS + CREDIT_MARKS
 ALL_SEMESTER_MARKS: tuple[str, ...] = NUMERIC_MARKS + CREDIT_MARKS + SEMESTER_ONLY_MARKS
+# A semester mark that leaves an academic debt (mart_academic_debt says the same in SQL).
+DEBT_MARKS: frozenset[str] = frozenset({"2", "незач", "н/а", NOT_ADMITTED})
+
+
+def attestation_marks(form: AttestationForm) -> tuple[str, ...]:
+    """What an attestation sheet of this form takes: a credit is «зач»/«незач», the others 5…2."""
+    graded = CREDIT_MARKS if form is AttestationForm.credit else NUMERIC_MARKS
+    return graded + SEMESTER_ONLY_MARKS
 
 
 class AttendanceStatus(StrEnum):

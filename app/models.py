@@ -360,6 +360,37 @@ class SemesterMark(SQLModel, table=True):
     created_at: datetime | None = _created_at()
     corrects_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
     correction_reason: str | None = None
+    # original (the sheet), retake (пересдача: a new row correcting the debt), correction (the deputy's)
+    kind: str = Field(default="original", sa_column_kwargs={"server_default": "original"})
+    taken_on: date | None = None  # the day of the exam or the retake
+    commission: str | None = None  # who took a retake
+
+
+class CalendarPeriod(SQLModel, table=True):
+    """A period of a college's academic calendar for a year (app.calendar reads it)."""
+
+    __tablename__ = "calendar_period"
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id")
+    academic_year: int
+    half: int | None = Field(default=None, sa_type=SmallInteger)
+    kind: str  # teaching, session, practice, holidays, non_teaching
+    starts_on: date
+    ends_on: date
+    title: str = ""
+    updated_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime | None = _created_at()
+
+
+class AttestationClose(SQLModel, table=True):
+    """A half of an academic year the deputy director has closed: its sheets are read-only."""
+
+    __tablename__ = "attestation_close"
+    college_id: int = Field(foreign_key="college.id", primary_key=True)
+    academic_year: int = Field(primary_key=True)
+    half: int = Field(primary_key=True, sa_type=SmallInteger)
+    closed_at: datetime | None = _created_at()
+    closed_by_user_id: int = Field(foreign_key="user_account.id")
 
 
 class AuditEvent(SQLModel, table=True):

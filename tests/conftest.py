@@ -151,6 +151,15 @@ def world(engine: Engine) -> World:
 
 
 @pytest.fixture
+def app_engine(world: World) -> Engine:
+    """The app's own database role (not the owner), as the pages use it: the triggers and grants
+    apply."""
+    from app.db import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture
 def warehouse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> Iterator[Callable[[], object]]:

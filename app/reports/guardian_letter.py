@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.domain import ABSENT_STATUSES, NUMERIC_MARKS, AttendanceStatus, fmt_date
+from app.domain import ABSENT_STATUSES, DEBT_MARKS, NUMERIC_MARKS, AttendanceStatus, fmt_date
 from app.models import (
     Attendance,
     College,
@@ -39,8 +39,6 @@ from app.reports.common import (
 )
 from app.reports.journal import mark_chains, semester_mark_current
 from app.services.journal import college_today
-
-FAILING = ("2", "незач", "н/а")  # semester marks that make an academic debt
 
 
 @dataclass
@@ -197,7 +195,7 @@ def letter_content(
         average = sum(numeric) / len(numeric) if numeric else None
         credits = [m for m in line.marks if m in ("зач", "незач")]
         if (
-            line.semester_mark in FAILING
+            line.semester_mark in DEBT_MARKS
             or (average is not None and average < 3)
             or (not numeric and credits and credits.count("незач") > credits.count("зач"))
         ):

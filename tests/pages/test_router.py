@@ -25,6 +25,7 @@ def test_a_teacher_gets_the_journal_menu(run_as, world):
         "Мои замечания",
         "Журнал группы",
         "КТП",
+        "Аттестация",
         "Успеваемость",
         "Справка",
         "Смена пароля",
@@ -60,6 +61,7 @@ def test_a_session_ended_elsewhere_sends_the_browser_to_the_login_page(run_as, w
                 "Главная",
                 "Журнал группы",
                 "КТП",
+                "Аттестация",
                 "Дневник",
                 "Моя группа",
                 "Замены",
@@ -92,6 +94,7 @@ def test_a_session_ended_elsewhere_sends_the_browser_to_the_login_page(run_as, w
             [
                 "Главная",
                 "Журнал группы",
+                "Аттестация",
                 "Дневник",
                 "Заполнение журналов",
                 "Посещаемость",

@@ -32,6 +32,7 @@ POLICY: dict[str, set[str]] = {
     "substitutions": {"deputy", "officer"},
     "corrections": {"deputy"},
     "ktp": {"teacher", "curator", "deputy"},
+    "attestation": {"teacher", "curator", "deputy", "director"},
     "completeness": {"deputy", "officer", "director"},
     "attendance": {"deputy", "director", "curator"},
     "progress": {"deputy", "director", "curator", "teacher"},

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app import db
@@ -40,12 +39,6 @@ def app_conn(database_url: str) -> Iterator[psycopg.Connection]:
 def etl_conn(database_url: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(with_user(database_url, ETL_ROLE), autocommit=True) as conn:
         yield conn
-
-
-@pytest.fixture
-def app_engine(world: World) -> Engine:
-    """The app's own role, as the pages use it: the triggers and grants apply."""
-    return db.get_engine()
 
 
 def refused(conn: psycopg.Connection, sql: str, params: tuple = ()) -> str:

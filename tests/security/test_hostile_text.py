@@ -53,14 +53,6 @@ def squeezed(value: str) -> str:
     return " ".join(value.split())
 
 
-@pytest.fixture
-def app_engine(world: World) -> Engine:
-    """The app's own database role (not the owner): the lesson-day triggers and grants apply."""
-    from app.db import get_engine
-
-    return get_engine()
-
-
 @dataclass
 class Counts:
     mark: int

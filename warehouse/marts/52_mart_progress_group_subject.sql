@@ -1,7 +1,7 @@
 -- Успеваемость по дисциплине в группе, grain: group × subject × period (period_kind, period_start as
 -- in mart_progress_student). The glossary's metrics over the students' result marks:
 --   N (n_assessed) = students in the group, not left before the period ended, whose result mark is
---   5, 4, 3, 2 or «н/а» (a student «н/а» stays in N; students with no mark are not counted);
+--   5, 4, 3, 2 or «н/а» (a student «н/а» or «не допущен» stays in N as «н/а»; students with no mark are not counted);
 --   abs_progress_pct = (n5 + n4 + n3) / N × 100; quality_pct = (n5 + n4) / N × 100;
 --   sou_pct = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·nн/а) / N.
 -- «зач»/«незач» are not on the five-point scale: counted apart (n_zach, n_nezach, and «н/а» of a
@@ -23,11 +23,11 @@ per_set AS (
            count(*) FILTER (WHERE is_counted AND result_mark = '4')::INTEGER AS n4,
            count(*) FILTER (WHERE is_counted AND result_mark = '3')::INTEGER AS n3,
            count(*) FILTER (WHERE is_counted AND result_mark = '2')::INTEGER AS n2,
-           count(*) FILTER (WHERE is_counted AND result_mark = 'н/а'
+           count(*) FILTER (WHERE is_counted AND result_mark IN ('н/а', 'не допущен')
                             AND coalesce(attestation_form, '') <> 'credit')::INTEGER AS n_na,
            count(*) FILTER (WHERE is_counted AND result_mark = 'зач')::INTEGER AS n_zach,
            count(*) FILTER (WHERE is_counted AND result_mark = 'незач')::INTEGER AS n_nezach,
-           count(*) FILTER (WHERE is_counted AND result_mark = 'н/а' AND attestation_form = 'credit')::INTEGER
+           count(*) FILTER (WHERE is_counted AND result_mark IN ('н/а', 'не допущен') AND attestation_form = 'credit')::INTEGER
                AS n_na_credit,
            count(*) FILTER (WHERE NOT has_left AND result_mark IS NULL)::INTEGER AS n_unassessed,
            coalesce(sum(numeric_sum) FILTER (WHERE NOT has_left), 0)::INTEGER AS numeric_sum,

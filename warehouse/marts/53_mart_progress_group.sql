@@ -9,7 +9,7 @@ WITH results AS (
 ),
 per_student AS (
     SELECT college_id, group_id, student_id, period_kind, period_start,
-           min(CASE result_mark WHEN 'н/а' THEN 0 WHEN '2' THEN 1 WHEN 'незач' THEN 1 WHEN '3' THEN 2
+           min(CASE result_mark WHEN 'н/а' THEN 0 WHEN 'не допущен' THEN 0 WHEN '2' THEN 1 WHEN 'незач' THEN 1 WHEN '3' THEN 2
                                 WHEN '4' THEN 3 WHEN '5' THEN 4 WHEN 'зач' THEN 4 END) AS worst_rank
     FROM results WHERE is_counted
     GROUP BY college_id, group_id, student_id, period_kind, period_start

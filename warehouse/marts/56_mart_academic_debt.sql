@@ -4,7 +4,7 @@
 -- semester mark for the item; only semesters that have begun. The semester's dates from
 -- stg_calendar, as in mart_progress_student; it is closed
 -- once as_of_date is past its last day (the next semester has begun).
--- A debt (is_debt): the current semester mark is 2, «незач» or «н/а» — at once, closed or not — or
+-- A debt (is_debt): the current semester mark is 2, «незач», «н/а» or «не допущен» (app.domain.DEBT_MARKS) — at once, closed or not — or
 -- there is no semester mark once the semester is closed.
 WITH params AS (
     SELECT as_of_date FROM etl_params
@@ -51,6 +51,7 @@ classified AS (
            CASE WHEN semester_mark = '2' THEN 'mark_2'
                 WHEN semester_mark = 'незач' THEN 'nezach'
                 WHEN semester_mark = 'н/а' THEN 'na'
+                WHEN semester_mark = 'не допущен' THEN 'not_admitted'
                 WHEN semester_mark IS NULL AND is_closed THEN 'missing'
            END AS debt_kind
     FROM joined
@@ -63,6 +64,7 @@ final AS (
                WHEN 'mark_2' THEN 'Неудовлетворительная отметка «2»'
                WHEN 'nezach' THEN 'Не зачтено'
                WHEN 'na' THEN 'Не аттестован (н/а)'
+               WHEN 'not_admitted' THEN 'Не допущен к аттестации'
                WHEN 'missing' THEN 'Нет отметки за семестр после его окончания'
            END AS debt_title
     FROM classified

@@ -1,0 +1,184 @@
+"""Промежуточная аттестация: the attestation sheets of a half, filled by the subject's teacher
+during the session; retakes; the deputy sets the session and closes the half."""
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+from sqlmodel import Session
+
+from app import calendar
+from app.db import get_engine
+from app.domain import Role, fmt_date
+from app.errors import DomainError
+from app.reports.attestation_sheet import sheet_pdf
+from app.services import attestation
+from app.services.journal import college_today
+from app.ui.page import require
+from app.ui.text import md
+from app.ui.widgets import download, table
+
+actor = require(Role.teacher, Role.curator, Role.deputy, Role.director)
+FLASH = "attestation_flash"
+EMPTY = "—"
+
+
+def act(done: str, action: Callable[[Session], object]) -> None:
+    try:
+        with Session(get_engine()) as db:
+            action(db)
+    except DomainError as exc:
+        st.error(exc.message)
+        return
+    st.session_state[FLASH] = done
+    st.rerun()
+
+
+st.title("Промежуточная аттестация")
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.success(flash)
+
+with Session(get_engine()) as db:
+    today = college_today(session=db)
+now = calendar.Half.containing(today)
+halves = [now]
+for _ in range(3):
+    previous = halves[-1]
+    halves.append(calendar.Half(previous.year - (previous.half == 1), 2 if previous.half == 1 else 1))
+
+
+def half_label(h: calendar.Half) -> str:
+    season = "осень" if h.half == 1 else "весна"
+    return f"{h.year}/{h.year + 1}, {season} ({fmt_date(h.start)} — {fmt_date(h.end)})"
+
+
+half = st.selectbox("Полугодие", halves, format_func=half_label, key="attestation_half")
+assert half is not None
+with Session(get_engine()) as db:
+    window = calendar.session_window(actor.college_id, half, session=db)
+    summaries = attestation.sheets(actor, half, session=db)
+st.caption(
+    f"Сессия: {fmt_date(window[0])} — {fmt_date(window[1])}. Ведомость заполняет преподаватель дисциплины "
+    "(или заместитель директора) с начала сессии; отметка в ведомости не изменяется, задолженность "
+    "закрывается пересдачей."
+)
+
+if actor.has(Role.deputy):
+    with st.expander("Сессия и закрытие семестра (заместитель директора)"):
+        with st.form("attestation_window"):
+            c1, c2 = st.columns(2)
+            starts = c1.date_input("Начало сессии", window[0], format="DD.MM.YYYY", key="attestation_starts")
+            ends = c2.date_input("Окончание сессии", window[1], format="DD.MM.YYYY", key="attestation_ends")
+            if st.form_submit_button("Сохранить даты сессии", key="attestation_window_submit"):
+                act(
+                    f"Сессия: {fmt_date(starts)} — {fmt_date(ends)}.",
+                    lambda db: calendar.set_session_window(actor, half, starts, ends, session=db),
+                )
+        confirm = st.checkbox(
+            "Все ведомости полугодия заполнены; после закрытия они только для чтения",
+            key="attestation_confirm",
+        )
+        if st.button("Закрыть семестр", disabled=not confirm, key="attestation_close"):
+            act("Семестр закрыт.", lambda db: attestation.close_half(actor, half, session=db))
+
+if not summaries:
+    st.info("Ведомостей за это полугодие нет: у ваших дисциплин нет экзамена или зачёта в этом семестре.")
+    st.stop()
+
+overview = pl.DataFrame(
+    {
+        "Ведомость": [s.title for s in summaries],
+        "Форма": [s.form_label for s in summaries],
+        "Заполнено": [f"{s.filled} из {s.students}" for s in summaries],
+        "Задолженностей": [s.debts for s in summaries],
+    }
+)
+table(overview, name="Ведомости", empty="")
+by_id = {s.item_id: s for s in summaries}
+chosen = st.selectbox(
+    "Ведомость",
+    list(by_id),
+    format_func=lambda i: f"{by_id[i].title} — {by_id[i].form_label}",
+    key="attestation_item",
+)
+with Session(get_engine()) as db:
+    sheet = attestation.sheet(actor, chosen, session=db)
+
+st.subheader(md(sheet.title))
+st.caption(
+    f"{sheet.form_label} · преподаватель {md(sheet.teacher_name or EMPTY)}"
+    + (" · семестр закрыт" if sheet.closed else "")
+)
+deputy = actor.full_name if actor.has(Role.deputy) else ""
+with Session(get_engine()) as db:
+    pdf = sheet_pdf(sheet, session=db, college_id=actor.college_id, deputy=deputy)
+download(
+    "Ведомость для печати (PDF)",
+    data=pdf,
+    file_name=f"Ведомость {sheet.group_name} {sheet.subject_name} {sheet.semester} сем.pdf".replace("/", "_"),
+    mime="application/pdf",
+    key=f"attestation_pdf_{sheet.item_id}",
+    icon=":material/print:",
+)
+
+if not sheet.may_enter(actor):
+    table(
+        pl.DataFrame(
+            {
+                "Студент": [r.student_name for r in sheet.rows],
+                "Отметка": [" → ".join(r.history) or EMPTY for r in sheet.rows],
+                "Дата": [r.taken_on for r in sheet.rows],
+            },
+            schema={"Студент": pl.String, "Отметка": pl.String, "Дата": pl.Date},
+        ),
+        name=f"Ведомость {sheet.group_name} {sheet.subject_name}",
+    )
+    st.stop()
+
+missing = [r for r in sheet.rows if r.value is None]
+with st.form(f"attestation_sheet_{sheet.item_id}"):
+    picked: dict[int, str] = {}
+    for r in sheet.rows:
+        c1, c2 = st.columns([3, 2])
+        c1.markdown(md(r.student_name))
+        if r.value is None:
+            value = c2.selectbox(
+                "Отметка",
+                [EMPTY, *sheet.allowed],
+                key=f"att_{sheet.item_id}_{r.student_id}",
+                label_visibility="collapsed",
+            )
+            if value != EMPTY:
+                picked[r.student_id] = value
+        else:
+            shown = " → ".join(r.history)
+            c2.markdown(f"**{md(shown)}**" + (" — задолженность" if r.is_debt else ""))
+    if st.form_submit_button(
+        "Сохранить ведомость", type="primary", disabled=not missing, key="attestation_save"
+    ):
+        act(
+            f"Ведомость «{sheet.title}»: внесено отметок — {len(picked)}.",
+            lambda db: attestation.enter(actor, sheet.item_id, picked, session=db),
+        )
+
+debts = [r for r in sheet.rows if r.is_debt]
+if debts:
+    with (
+        st.expander(f"Пересдача ({len(debts)})"),
+        st.form(f"attestation_retake_{sheet.item_id}", clear_on_submit=True),
+    ):
+        names = {r.student_id: f"{r.student_name} (сейчас «{r.value}»)" for r in debts}
+        who = st.selectbox("Студент", list(names), format_func=names.__getitem__, key="retake_student")
+        value = st.selectbox(
+            "Отметка пересдачи", [v for v in sheet.allowed if v != "не допущен"], key="retake_value"
+        )
+        commission = st.text_input("Комиссия", placeholder="ФИО членов комиссии", key="retake_commission")
+        reason = st.text_input("Основание", placeholder="приказ № … от …", key="retake_reason")
+        if st.form_submit_button("Внести пересдачу", key="retake_submit"):
+            act(
+                "Пересдача внесена.",
+                lambda db: attestation.retake(
+                    actor, sheet.item_id, who, value, reason=reason, commission=commission, session=db
+                ),
+            )
