@@ -76,7 +76,7 @@ if actor.has(Role.deputy):
                     lambda db: calendar.set_session_window(actor, half, starts, ends, session=db),
                 )
         confirm = st.checkbox(
-            "Все ведомости полугодия заполнены; после закрытия они только для чтения",
+            "Все ведомости полугодия заполнены: после закрытия первые отметки не вносятся, только пересдачи",
             key="attestation_confirm",
         )
         if st.button("Закрыть семестр", disabled=not confirm, key="attestation_close"):

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.calendar import program_semester
+from app.calendar import Half, default_session, program_semester
 from app.demo import catalog, names
 from app.demo.catalog import Department, SpecialitySpec, Split, SubjectSpec, Whole
 from app.demo.copy import Tables, empty_tables
 from app.demo.names import Person
 from app.demo.schoolyear import Semester
 from app.demo.timetable import PlacementError, Unit, place
-from app.domain import AttestationForm, Role, SubjectKind
+from app.domain import DEBT_MARKS, NOT_ADMITTED, AttestationForm, Role, SubjectKind
 
 # The fixed people behind the demo accounts of the first college, by login.
 DEMO_PEOPLE: dict[str, Person] = {
@@ -217,6 +217,7 @@ class _Builder:
         self.tz = tz
         self.password_hash = password_hash
         self.semester = Semester.containing(today)
+        self.today = today
         self.tables = empty_tables()
         self.college_id = ids.take("college")
         self.prefix = login_prefix(index)
@@ -243,6 +244,7 @@ class _Builder:
         slots = self._timetable(streams, demo_teacher)
         self._plans(streams, slots)
         self._emit(teachers, groups, streams, slots)
+        self._past_attestation(groups, teachers, subject_ids)
         return College(
             index=self.index,
             id=self.college_id,
@@ -703,6 +705,93 @@ class _Builder:
             t["timetable_slot"].append((slot.id, cid, slot.stream.group.id, slot.subgroup, slot.weekday, slot.pair,
                                         slot.stream.subject_id, slot.teacher.id, slot.room, self.semester.start,
                                         self.semester.end))  # fmt: skip
+
+    # ----------------------------------------------------------------------- the last session
+
+    def _past_attestation(
+        self,
+        groups: list[GroupInfo],
+        teachers: list[TeacherInfo],
+        subjects: dict[tuple[str, str], tuple[int, SubjectSpec]],
+    ) -> None:
+        """The previous semester's attestation sheets, filled the way a college fills them: mostly
+        3–5 (by each student's ability), a few «2», «н/а» and «не допущен», most debts retaken in
+        the weeks after the session, some still open. No lessons: only the sheets."""
+        # A generator of its own, seeded from the main one without drawing from it: the days, marks
+        # and planted defects that follow come out as they did before the sheets were added.
+        self.sheet_rng = random.Random(hash(self.rng.getstate()[1]) ^ 0xA77E57)
+        by_dept: dict[str, list[TeacherInfo]] = {}
+        for teacher in teachers:
+            if not teacher.demo_key:
+                by_dept.setdefault(teacher.department, []).append(teacher)
+        for group in groups:
+            semester = group.semester - 1
+            if semester < 1:
+                continue
+            half = Half.of_group(group.admission_year, semester)
+            session_start, session_end = default_session(half)
+            course = (semester + 1) // 2
+            for line in catalog.curriculum(group.spec, course):
+                parts = (
+                    [(line.code, (line.autumn, line.spring))]
+                    if isinstance(line, Whole)
+                    else [(line.first, line.first_forms), (line.second, line.second_forms)]
+                )
+                for code, forms in parts:
+                    form = forms[half.half - 1]
+                    if form is AttestationForm.other:
+                        continue
+                    subject_id, subject = subjects[group.spec.key, code]
+                    teacher = self.sheet_rng.choice(by_dept[subject.department])
+                    item_id = self.ids.take("curriculum_item")
+                    self.tables["curriculum_item"].append(
+                        (item_id, self.college_id, group.id, subject_id, semester, 72, form.value, teacher.id)
+                    )
+                    exam_day = session_start + timedelta(days=self.sheet_rng.randrange(0, 21))
+                    for student in group.students:
+                        if not (
+                            student.enrolled_on <= half.end
+                            and (student.left_on is None or student.left_on > half.end)
+                        ):
+                            continue
+                        self._sheet_mark(item_id, student, form, teacher, exam_day, session_end)
+
+    def _sheet_mark(
+        self,
+        item_id: int,
+        student: StudentInfo,
+        form: AttestationForm,
+        teacher: TeacherInfo,
+        exam_day: date,
+        session_end: date,
+    ) -> None:
+        roll = self.sheet_rng.random()
+        if roll < 0.01:
+            value = NOT_ADMITTED
+        elif roll < 0.01 + 0.6 * student.truancy:
+            value = "н/а"
+        elif form is AttestationForm.credit:
+            value = "незач" if self.sheet_rng.random() < max(0.0, 3.6 - student.ability) * 0.35 else "зач"
+        else:
+            value = str(min(5, max(2, round(self.sheet_rng.gauss(student.ability, 0.7)))))
+        mark_id = self.ids.take("semester_mark")
+        at = local(exam_day, time(12, 0), self.tz)
+        self.tables["semester_mark"].append(
+            (mark_id, self.college_id, item_id, student.id, value, teacher.user_id, at, None, None, "original",
+             exam_day, None)
+        )  # fmt: skip
+        if value not in DEBT_MARKS or self.sheet_rng.random() < 0.3:
+            return  # passed, or the debt is still open
+        retake_day = session_end + timedelta(days=self.sheet_rng.randrange(7, 45))
+        if retake_day >= self.today:
+            return
+        passed = "зач" if form is AttestationForm.credit else self.sheet_rng.choice(("3", "3", "4"))
+        self.tables["semester_mark"].append(
+            (self.ids.take("semester_mark"), self.college_id, item_id, student.id, passed, teacher.user_id,
+             local(retake_day, time(14, 0), self.tz), mark_id,
+             f"Приказ о ликвидации академической задолженности от {retake_day:%d.%m.%Y}", "retake", retake_day,
+             f"{teacher.person.full_name}, заместитель директора по УР, председатель ПЦК")
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- КТП

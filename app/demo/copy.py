@@ -56,12 +56,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "college_id", "lesson_id", "student_id", "value", "work_kind", "comment", "created_by_user_id",
         "created_at",
     ),
+    "semester_mark": (
+        "id", "college_id", "curriculum_item_id", "student_id", "value", "created_by_user_id", "created_at",
+        "corrects_id", "correction_reason", "kind", "taken_on", "commission",
+    ),
 }  # fmt: skip
 
 # Every table with a serial id, including those the seed leaves empty.
 SERIAL_TABLES: tuple[str, ...] = (
     *(t for t, cols in COLUMNS.items() if cols[0] == "id"),
-    "semester_mark",
     "audit_event",
 )
 

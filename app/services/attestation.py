@@ -10,9 +10,9 @@ refusal is audited, the clock is the database server's.
 - A student gets one mark on the sheet; what a sheet takes depends on its form
   (app.domain.attestation_marks): 5…2 or «зач»/«незач», and «н/а», «не допущен».
 - A retake (пересдача) replaces a debt (app.domain.DEBT_MARKS) with a new row: its date, the
-  commission that took it and a reason; by the teacher or the deputy, until the half is closed.
-- The deputy closes a half: its sheets take nothing more (corrections, then, are the deputy's own
-  reasoned rows, as for marks).
+  commission that took it and a reason; by the teacher or the deputy, in the next half too (debts
+  are cleared after the session).
+- The deputy closes a half: its sheets take no more first marks; retakes still clear its debts.
 """
 
 from __future__ import annotations
@@ -334,10 +334,6 @@ def retake(
         why = _text(reason, "причину пересдачи (например, «приказ № 12 от 05.02.2027»)", required=True)
         who = _text(commission, "состав комиссии", required=True)
         current = sheet(actor, item_id, session=session)
-        if current.closed:
-            raise DomainError(
-                f"Семестр закрыт заместителем директора: пересдача по «{current.title}» не вносится."
-            )
         row = next((r for r in current.rows if r.student_id == student_id), None)
         if row is None or row.value is None:
             raise DomainError("Пересдача вносится по выставленной отметке: сначала заполните ведомость.")
