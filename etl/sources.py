@@ -4,7 +4,7 @@ Small reference tables are re-read whole on every load. The three fact tables ar
 incrementally: marks are append-only (by creation time), lessons and attendance carry
 `updated_at`, maintained by a trigger.
 
-The ETL role may read exactly these columns (column privileges, ETL_COLUMNS of migration 0011,
+The ETL role may read exactly these columns (column privileges, ETL_COLUMNS of migrations 0011 and 0015,
 compared by tests/security/test_db_hardening.py): a column added here needs a migration granting it.
 """
 
@@ -70,6 +70,16 @@ REFERENCE: tuple[Source, ...] = (
         "SELECT id, college_id, curriculum_item_id, student_id, value, created_at, corrects_id "
         "FROM semester_mark",
         ("id",),
+    ),
+    Source(
+        "calendar_period",
+        "SELECT id, college_id, academic_year, half, kind, starts_on, ends_on FROM calendar_period",
+        ("id",),
+    ),
+    Source(
+        "attestation_close",
+        "SELECT college_id, academic_year, half, closed_at FROM attestation_close",
+        ("college_id", "academic_year", "half"),
     ),
 )
 

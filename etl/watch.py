@@ -1,4 +1,6 @@
-"""Keep the warehouse fresh while the app runs: an incremental load every few seconds."""
+"""Keep the journal and the warehouse current while the app runs: every few seconds, the day's
+lessons from the timetable (app.services.journal.materialize_due, as the app's role), then an
+incremental load."""
 
 from __future__ import annotations
 
@@ -6,6 +8,10 @@ import logging
 import os
 import time
 
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.services.journal import materialize_due
 from app.settings import get_settings
 from etl.load import EtlBusy, run_etl
 
@@ -17,6 +23,13 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
     parent = parent_pid or os.getppid()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     while True:
+        try:
+            with Session(get_engine()) as session:
+                created = materialize_due(session=session)
+            if created:
+                log.info("создано занятий по расписанию: %d", created)
+        except Exception:  # the next round tries again; the load below still runs
+            log.exception("создание занятий по расписанию не удалось")
         try:
             report = run_etl()
             if report.mode != "unchanged":

@@ -33,7 +33,8 @@ with Session(get_engine()) as db:
 st.title("Замены")
 st.caption(
     "Замещающий преподаватель видит занятие в своём «Журнале» и заполняет его в день занятия по тем же "
-    "правилам. Замена на прошедшее занятие не назначается и не отменяется."
+    "правилам. Замену на прошедшее незаполненное занятие назначает только заместитель директора; "
+    "прошедшая замена не отменяется."
 )
 flash = st.session_state.pop(FLASH, None)
 if flash:
@@ -41,8 +42,15 @@ if flash:
 
 day = st.date_input("Дата занятий", value=today, format="DD.MM.YYYY", key="substitutions_day")
 past = day < today
+# A past lesson nobody filled may still be given to a substitute, by the deputy, with a reason.
+editable = not past or actor.has(Role.deputy)
 st.caption(f"{WEEKDAY_NAMES[day.weekday()]}, {fmt_date(day)}" + (" — сегодня" if day == today else ""))
-if past:
+if past and editable:
+    st.info(
+        "Прошедший день: замену на незаполненное занятие назначает заместитель директора с письменной "
+        "причиной; замещающий заполнит журнал с отметкой «заполнено с опозданием». Отменить замену нельзя."
+    )
+elif past:
     st.info("Прошедший день: замены показаны для истории и не изменяются.")
 
 with Session(get_engine()) as db:
@@ -67,14 +75,14 @@ else:
             free = {
                 row.lesson_id: {t.id: t.name for t in free_teachers(actor, row.lesson_id, session=db)}
                 for row in lessons
-                if not past and not row.filled
+                if editable and not row.filled
             }
         for row in lessons:
             with st.container(border=True):
                 st.markdown(f"**{md(lesson_title(row))}**")
                 if row.substitute_name:
                     st.caption(f"Замещает: {md(row.substitute_name)}")
-                if past:
+                if not editable:
                     continue
                 if row.filled:
                     st.caption("Журнал занятия уже заполняется: замену изменить нельзя.")

@@ -55,3 +55,28 @@ def test_the_warehouse_dates_the_halves_as_the_calendar_does():
         h = calendar.Half(year, half)
         assert (starts, ends) == (h.start, h.end)
         assert (year_starts, year_ends) == calendar.year_bounds(h.start)
+
+
+def test_the_warehouse_knows_the_default_session_as_the_calendar_does():
+    con = duckdb.connect()
+    for name in ("stg_calendar",):
+        con.execute(f"CREATE VIEW {name} AS " + (WAREHOUSE / "staging" / f"{name}.sql").read_text())
+    con.execute("CREATE TABLE stg_college (college_id INTEGER)")
+    con.execute("INSERT INTO stg_college VALUES (1)")
+    con.execute(
+        "CREATE TABLE raw_calendar_period (id INTEGER, college_id INTEGER, academic_year INTEGER, half SMALLINT, "
+        "kind VARCHAR, starts_on DATE, ends_on DATE)"
+    )
+    con.execute(
+        "CREATE TABLE raw_attestation_close (college_id INTEGER, academic_year INTEGER, half SMALLINT, closed_at TIMESTAMPTZ)"
+    )
+    con.execute(
+        "CREATE VIEW stg_session_calendar AS "
+        + (WAREHOUSE / "staging" / "stg_session_calendar.sql").read_text()
+    )
+    rows = con.execute(
+        "SELECT academic_year, half, session_starts_on, session_ends_on FROM stg_session_calendar"
+    ).fetchall()
+    assert rows
+    for year, half, starts, ends in rows:
+        assert (starts, ends) == calendar.default_session(calendar.Half(year, half))

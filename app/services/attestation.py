@@ -375,7 +375,7 @@ def close_half(actor: Actor, half: Half, *, session: Session) -> None:
         actor.require(Role.deputy, message="Семестр закрывает заместитель директора.")
         if _closed(session, actor.college_id, half):
             raise DomainError("Этот семестр уже закрыт.")
-        if college_today(session=session) <= session_window(actor.college_id, half, session=session)[0]:
+        if college_today(session=session) < session_window(actor.college_id, half, session=session)[0]:
             raise DomainError("Семестр закрывают после начала сессии, когда ведомости заполнены.")
         session.add(
             AttestationClose(

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, text
+from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
-from app.calendar import program_semester
+from app.calendar import is_school_day, program_semester
 from app.domain import (
     ABSENT_STATUSES,
     ALL_LESSON_MARKS,
@@ -34,6 +34,7 @@ from app.domain import (
 from app.errors import AccessDenied, DomainError, NotFound
 from app.models import (
     Attendance,
+    College,
     CurriculumItem,
     KtpVersion,
     Lesson,
@@ -504,9 +505,10 @@ def record_correction(
 
 
 def materialize_lessons(college_id: int, day: date, *, session: Session) -> int:
-    """Create the day's lessons from the timetable (idempotent). Returns how many were created."""
+    """Create the day's lessons from the timetable (idempotent). Returns how many were created.
+    Sundays and public holidays have none (app.calendar.is_school_day)."""
     weekday = day.isoweekday()
-    if weekday == 7:
+    if not is_school_day(day):
         return 0
     created = 0
     groups = {g.id: g for g in session.exec(select(StudyGroup).where(StudyGroup.college_id == college_id))}
@@ -544,6 +546,30 @@ def materialize_lessons(college_id: int, day: date, *, session: Session) -> int:
         )
         created += result.rowcount or 0  # type: ignore[attr-defined]
     session.commit()
+    return created
+
+
+CATCH_UP_DAYS = 14  # how far back a server that was down fills the days it missed
+
+
+def materialize_due(*, session: Session) -> int:
+    """Every college's lessons from its last created timetable day (or CATCH_UP_DAYS back) up to
+    today: `ejournal serve`'s loop runs it, so a day has its lessons whether or not anybody opened
+    the app, and the analysis sees them. Idempotent; returns how many lessons it created."""
+    today = college_today(session=session)
+    created = 0
+    for college_id in list(session.exec(select(College.id))):
+        assert college_id is not None
+        last = session.exec(
+            select(func.max(Lesson.lesson_date)).where(
+                Lesson.college_id == college_id, col(Lesson.timetable_slot_id).is_not(None)
+            )
+        ).one()
+        day = max(last or today, today - timedelta(days=CATCH_UP_DAYS))
+        day = min(day, today)
+        while day <= today:
+            created += materialize_lessons(college_id, day, session=session)
+            day += timedelta(days=1)
     return created
 
 

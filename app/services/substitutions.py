@@ -147,17 +147,21 @@ def _lesson_of_college(session: Session, actor: Actor, lesson_id: int, *, lock: 
     return lesson
 
 
-def _check_changeable(session: Session, lesson: Lesson) -> None:
+def _check_changeable(session: Session, lesson: Lesson, *, past_by: Actor | None = None) -> bool:
+    """Whether the lesson is past (then only `past_by`, a deputy director, may give it to someone:
+    a forgotten assignment would leave a lesson nobody may fill). Refuses what may not change."""
     today = college_today(session=session)
-    if lesson.lesson_date < today:
+    past = lesson.lesson_date < today
+    if past and (past_by is None or not past_by.has(Role.deputy)):
         raise DomainError(
-            f"Занятие {fmt_date(lesson.lesson_date)} прошло: замена на прошедшее занятие не назначается "
-            "и не отменяется."
+            f"Занятие {fmt_date(lesson.lesson_date)} прошло: замену на прошедшее занятие назначает только "
+            "заместитель директора (с письменной причиной); отменить её нельзя."
         )
     if _is_filled(session, lesson):
         raise DomainError(
             f"Журнал занятия {fmt_date(lesson.lesson_date)} уже заполняется: замену изменить нельзя."
         )
+    return past
 
 
 # --------------------------------------------------------------------------- reading
@@ -290,7 +294,7 @@ def assign_substitute(
         if len(reason) > MAX_REASON:
             raise DomainError(f"Причина замены длиннее {MAX_REASON} символов: сократите текст.")
         lesson = _lesson_of_college(session, actor, lesson_id, lock=True)
-        _check_changeable(session, lesson)
+        past = _check_changeable(session, lesson, past_by=actor)
         # Serializes assignments of one teacher, so two lessons at one pair never both get them.
         candidate = session.exec(select(Teacher).where(Teacher.id == teacher_id).with_for_update()).first()
         if candidate is None or candidate.college_id != actor.college_id:
@@ -321,6 +325,8 @@ def assign_substitute(
             },
             after={"substitute_teacher_id": teacher_id, "substitute": who},
             reason=reason,
+            # the substitute fills it after its day: the analysis counts it as filled late
+            past=past,
         )
         lesson.substitute_teacher_id = teacher_id
         session.add(lesson)

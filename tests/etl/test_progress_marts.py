@@ -375,3 +375,32 @@ def test_at_risk_students_and_reasons(world, build):
     assert rows[s1][6].startswith("систематические пропуски: ")
     assert rows[s2][5:] == (False, "")
     assert rows[s3][2] == 1 and rows[s3][5] and "академических задолженностей: 1" in rows[s3][6]
+
+
+def test_a_half_the_deputy_closed_counts_its_missing_marks_as_debts(world, build):
+    """Issue 12: the debt mart counted from a fixed date; now from the deputy's close (or the end of
+    the college's session)."""
+    from app import calendar
+    from app.services import attestation
+    from tests.services.test_attestation import open_session
+
+    current = curriculum_item_id(world, world.subject_id)
+    s0 = world.student_ids[0]
+    semester_mark(world, current, s0, "4")
+
+    def missing() -> set[int]:
+        rows = (
+            build()
+            .query(
+                "SELECT student_id FROM mart_academic_debt WHERE curriculum_item_id = ? AND debt_kind = 'missing'",
+                [current],
+            )
+            .rows()
+        )
+        return {r[0] for r in rows}
+
+    open_session(world)  # the session runs from a few days ago to the coming days
+    assert missing() == set()  # open, and its session not over
+    with Session(world.engine) as s:
+        attestation.close_half(world.actor("deputy"), calendar.Half.containing(world.today), session=s)
+    assert missing() == set(world.student_ids[1:])

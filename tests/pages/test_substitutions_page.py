@@ -105,3 +105,24 @@ def test_others_cannot_route_to_substitutions(run_as, world, who):
     assert "Замены" not in menu(at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_the_deputy_gives_an_unfilled_past_lesson_to_a_substitute(run_as, world):
+    from datetime import timedelta
+
+    lid = world.lesson(1)
+    day = world.today - timedelta(days=1)
+    at = run_as(world.users["deputy"], PAGE)
+    at.date_input(key="substitutions_day").set_value(day).run()
+    assert "назначает заместитель директора" in texts(at)
+    at.selectbox(key=f"substitutions_absent_{day}").select(world.teacher_id).run()
+    at.selectbox(key=f"substitute_who_{lid}").select(world.other_teacher_id)
+    at.text_input(key=f"substitute_reason_{lid}").input("больничный лист, не оформили вовремя")
+    at.button(key=f"substitute_submit_{lid}").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert not at.exception, at.exception
+    assert substitute_of(world, lid) == world.other_teacher_id, texts(at)
+    # the officer sees the past day as history only
+    officer = run_as(world.users["officer"], PAGE)
+    officer.date_input(key="substitutions_day").set_value(day).run()
+    assert "показаны для истории" in texts(officer)

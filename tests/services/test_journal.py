@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.calendar import is_school_day
 from app.domain import AttendanceStatus, WorkKind
 from app.errors import AccessDenied, DomainError
 from app.models import Attendance, AuditEvent, Lesson, Mark
@@ -426,8 +427,17 @@ def test_only_the_deputy_corrects_a_mark_and_the_original_stays(world):
 # --------------------------------------------------------------------------- timetable and clock
 
 
+def school_monday(day, step: int = -7):
+    """The Monday of `day`'s week, or the nearest one in `step`'s direction that is a school day
+    (the factory's slot is on Mondays; a public holiday has no lessons)."""
+    monday = day - timedelta(days=day.weekday())
+    while not is_school_day(monday):
+        monday += timedelta(days=step)
+    return monday
+
+
 def test_materialize_lessons_from_the_timetable_is_idempotent(world):
-    monday = world.today - timedelta(days=world.today.weekday())
+    monday = school_monday(world.today)
     with Session(world.engine) as s:
         assert materialize_lessons(world.college_id, monday, session=s) == 1
         assert materialize_lessons(world.college_id, monday, session=s) == 0
@@ -445,3 +455,51 @@ def test_materialize_lessons_from_the_timetable_is_idempotent(world):
 def test_the_college_day_comes_from_the_server_clock_in_the_college_zone(session):
     expected = session.execute(text("SELECT (now() AT TIME ZONE 'Europe/Moscow')::date")).scalar_one()
     assert college_today(session=session) == expected
+
+
+def test_the_loop_creates_the_days_nobody_opened_and_no_holiday(world):
+    """Issue 12: lessons existed only once someone opened Главная, Журнал or Замены that day."""
+    from app.calendar import HOLIDAYS
+    from app.models import TimetableSlot
+    from app.services.journal import CATCH_UP_DAYS, materialize_due
+
+    first = school_monday(world.today - timedelta(days=CATCH_UP_DAYS - 7))
+    with Session(world.engine) as s:
+        assert materialize_lessons(world.college_id, first, session=s) == 1  # the last day anyone opened
+        materialize_due(session=s)
+        days = set(
+            s.exec(
+                select(Lesson.lesson_date).where(
+                    Lesson.study_group_id == world.group_id, col(Lesson.timetable_slot_id).is_not(None)
+                )
+            )
+        )
+    mondays = {
+        first + timedelta(days=7 * n) for n in range(4) if first + timedelta(days=7 * n) <= world.today
+    }
+    assert days == {d for d in mondays if is_school_day(d)}
+    # a public holiday on the slot's weekday gets no lesson
+    holiday = next(
+        d
+        for n in range(366)
+        if (d := world.today + timedelta(days=n)).isoweekday() != 7 and (d.month, d.day) in HOLIDAYS
+    )
+    with Session(world.engine) as s:
+        s.add(
+            TimetableSlot(
+                college_id=world.college_id,
+                study_group_id=world.group_id,
+                weekday=holiday.isoweekday(),
+                pair_number=5,
+                subject_id=world.subject_id,
+                teacher_id=world.teacher_id,
+                room="101",
+                valid_from=holiday - timedelta(days=7),
+                valid_to=holiday + timedelta(days=7),
+            )
+        )
+        s.commit()
+        assert materialize_lessons(world.college_id, holiday, session=s) == 0
+        assert materialize_lessons(world.college_id, holiday - timedelta(days=7), session=s) >= (
+            1 if is_school_day(holiday - timedelta(days=7)) else 0
+        )

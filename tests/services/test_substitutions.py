@@ -143,7 +143,7 @@ def test_only_the_deputy_or_the_officer_assigns(world, who):
 def test_a_past_lesson_is_history(world):
     lid = world.lesson(1)
     with pytest.raises(DomainError, match="прошло"):
-        assign(world, "deputy", lid, world.other_teacher_id)
+        assign(world, "officer", lid, world.other_teacher_id)
     past_with_substitute = world.lesson(2, substitute_teacher_id=world.other_teacher_id)
     with pytest.raises(DomainError, match="прошло"):
         cancel(world, "deputy", past_with_substitute)
@@ -274,3 +274,43 @@ def test_a_coming_day_is_materialized_from_the_timetable_to_be_assigned(world):
     past_monday = monday - timedelta(days=14)
     with Session(world.engine) as s:
         assert list_lessons_for_substitution(world.actor("deputy"), past_monday, session=s) == []
+
+
+def test_the_deputy_gives_a_forgotten_past_lesson_to_a_substitute_who_fills_it_late(world, app_engine):
+    """Issue 12: a substitute could be assigned only for today or later, so a forgotten assignment
+    left a lesson nobody might fill."""
+    lid = world.lesson(2)
+    with Session(app_engine) as s:  # as the app's role: the database's lesson-day rule applies
+        assign_substitute(
+            world.actor("deputy"), lid, world.other_teacher_id, "больничный лист, забыли оформить", session=s
+        )
+    assert substitute_of(world, lid) == world.other_teacher_id
+    entry = audits(world, "lesson.substitute")[-1]
+    assert entry.outcome == "accepted" and entry.details["past"] is True
+    with Session(app_engine) as s:
+        result = save_lesson(
+            world.actor("other_teacher"), lid, LessonEntry(topic="Процессы и потоки"), session=s
+        )
+        lesson = s.get(Lesson, lid)
+        assert lesson is not None and lesson.topic == "Процессы и потоки"
+        assert lesson.topic_filled_at is not None and lesson.topic_filled_at.date() > lesson.lesson_date
+    assert result is not None
+
+
+def test_the_database_refuses_a_past_substitute_without_the_deputys_audit_entry(world, app_engine):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    lid = world.lesson(2)
+    with pytest.raises(DBAPIError, match="назначает заместитель директора"), app_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE lesson SET substitute_teacher_id = :t WHERE id = :l"),
+            {"t": world.other_teacher_id, "l": lid},
+        )
+    filled = world.lesson(3, topic="Введение")
+    with pytest.raises(DBAPIError, match="прошло"), app_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE lesson SET substitute_teacher_id = :t WHERE id = :l"),
+            {"t": world.other_teacher_id, "l": filled},
+        )
+    assert substitute_of(world, lid) is None and substitute_of(world, filled) is None

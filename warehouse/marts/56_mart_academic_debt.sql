@@ -2,8 +2,8 @@
 -- form of промежуточная аттестация (exam, diff_credit, credit, qual_exam; 'other' has none). Students:
 -- those of the group enrolled by the semester's end who had not left by then, plus anyone holding a
 -- semester mark for the item; only semesters that have begun. The semester's dates from
--- stg_calendar, as in mart_progress_student; it is closed
--- once as_of_date is past its last day (the next semester has begun).
+-- stg_calendar, as in mart_progress_student; it is closed once the deputy director has closed it
+-- (attestation_close) or its session is over (stg_session_calendar: the college's own or the default).
 -- A debt (is_debt): the current semester mark is 2, «незач», «н/а» or «не допущен» (app.domain.DEBT_MARKS) — at once, closed or not — or
 -- there is no semester mark once the semester is closed.
 WITH params AS (
@@ -19,9 +19,11 @@ items AS (
     WHERE c.attestation_form <> 'other'
 ),
 bounded AS (
-    SELECT i.*, cal.starts_on AS semester_start, cal.ends_on AS semester_end
+    SELECT i.*, cal.starts_on AS semester_start, cal.ends_on AS semester_end, ses.session_ends_on, ses.closed_at
     FROM items i
     JOIN stg_calendar cal ON cal.academic_year = i.academic_year AND cal.half = i.half
+    JOIN stg_session_calendar ses
+      ON ses.college_id = i.college_id AND ses.academic_year = i.academic_year AND ses.half = i.half
 ),
 marks AS (
     SELECT curriculum_item_id, student_id, mark_value FROM semester_mark_current
@@ -38,7 +40,7 @@ expected AS (
 ),
 joined AS (
     SELECT b.*, e.student_id, st.student_name, m.mark_value AS semester_mark,
-           p.as_of_date > b.semester_end AS is_closed
+           b.closed_at IS NOT NULL OR p.as_of_date > b.session_ends_on AS is_closed
     FROM expected e
     JOIN bounded b ON b.curriculum_item_id = e.curriculum_item_id
     JOIN stg_student st ON st.student_id = e.student_id
