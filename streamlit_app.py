@@ -67,6 +67,9 @@ if actor.has(Role.curator, Role.deputy, Role.officer):
     menu[""].append(st.Page("pages/my_group.py", title="Моя группа", icon=":material/groups:"))
 if actor.has(Role.deputy, Role.officer):
     menu[""].append(st.Page("pages/substitutions.py", title="Замены", icon=":material/swap_horiz:"))
+    menu[""].append(
+        st.Page("pages/timetable_changes.py", title="Изменения расписания", icon=":material/event_repeat:")
+    )
 if actor.has(Role.deputy):
     menu[""].append(st.Page("pages/corrections.py", title="Исправления отметок", icon=":material/rule:"))
 analytics = []

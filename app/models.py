@@ -366,6 +366,28 @@ class SemesterMark(SQLModel, table=True):
     commission: str | None = None  # who took a retake
 
 
+class TimetableChange(SQLModel, table=True):
+    """One date's change to the timetable: a slot's pair cancelled, moved or in another room, or an
+    extra lesson (migration 0017). Lessons are made from the slots and these."""
+
+    __tablename__ = "timetable_change"
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id")
+    kind: str  # cancel, move, room, extra
+    timetable_slot_id: int | None = Field(default=None, foreign_key="timetable_slot.id")
+    lesson_date: date  # the day the slot's lesson was due; an extra lesson's day
+    new_date: date | None = None
+    new_pair: int | None = Field(default=None, sa_type=SmallInteger)
+    room: str | None = None
+    study_group_id: int | None = Field(default=None, foreign_key="study_group.id")
+    subgroup: int | None = Field(default=None, sa_type=SmallInteger)
+    subject_id: int | None = Field(default=None, foreign_key="subject.id")
+    teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
+    reason: str
+    created_by_user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+
+
 class CalendarPeriod(SQLModel, table=True):
     """A period of a college's academic calendar for a year (app.calendar reads it)."""
 

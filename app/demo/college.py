@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.calendar import Half, default_session, program_semester
+from app.calendar import Half, default_session, is_school_day, program_semester
 from app.demo import catalog, names
 from app.demo.catalog import Department, SpecialitySpec, Split, SubjectSpec, Whole
 from app.demo.copy import Tables, empty_tables
@@ -245,6 +245,7 @@ class _Builder:
         self._plans(streams, slots)
         self._emit(teachers, groups, streams, slots)
         self._past_attestation(groups, teachers, subject_ids)
+        self._coming_changes(slots, demo_teacher)
         return College(
             index=self.index,
             id=self.college_id,
@@ -705,6 +706,50 @@ class _Builder:
             t["timetable_slot"].append((slot.id, cid, slot.stream.group.id, slot.subgroup, slot.weekday, slot.pair,
                                         slot.stream.subject_id, slot.teacher.id, slot.room, self.semester.start,
                                         self.semester.end))  # fmt: skip
+
+    # ----------------------------------------------------------------------- timetable changes
+
+    def _coming_changes(self, slots: list[SlotInfo], demo_teacher: TeacherInfo) -> None:
+        """Next week's changes, as the deputy enters them: one of the demo teacher's pairs cancelled,
+        another moved to the next day's last pair, and a consultation added for her group."""
+        deputy = self.accounts[self.prefix + "deputy"]
+        start = self.today + timedelta(days=7 - self.today.weekday())  # next Monday
+        days = [start + timedelta(days=n) for n in range(6) if is_school_day(start + timedelta(days=n))]
+        if start + timedelta(days=6) > self.semester.end or len(days) < 2:
+            return
+        mine = [s for s in slots if s.teacher is demo_teacher]
+        by_day = {d: [s for s in mine if s.weekday == d.isoweekday()] for d in days}
+        usable = [d for d in days if by_day[d]]
+        if len(usable) < 2:
+            return
+        at = local(self.today, time(9, 15), self.tz)
+        first, second = usable[0], usable[1]
+        cancel = by_day[first][0]
+        self.tables["timetable_change"].append(
+            (self.ids.take("timetable_change"), self.college_id, "cancel", cancel.id, first, None, None, None,
+             None, None, None, None, "Преподаватель на курсах повышения квалификации (приказ № 212)", deputy, at)
+        )  # fmt: skip
+        moved = by_day[second][0]
+        group_pairs = {
+            s.pair for s in slots if s.stream.group is moved.stream.group and s.weekday == second.isoweekday()
+        }
+        teacher_pairs = {s.pair for s in mine if s.weekday == second.isoweekday()}
+        free = [p for p in range(1, 7) if p not in group_pairs | teacher_pairs]
+        if free:
+            self.tables["timetable_change"].append(
+                (self.ids.take("timetable_change"), self.college_id, "move", moved.id, second, second, free[-1],
+                 None, None, None, None, None, "Аудитория занята под олимпиаду", deputy, at)
+            )  # fmt: skip
+        group = cancel.stream.group
+        taken = {s.pair for s in slots if s.stream.group is group and s.weekday == first.isoweekday()}
+        busy = {s.pair for s in mine if s.weekday == first.isoweekday()}
+        spare = [p for p in range(1, 7) if p not in taken | busy]
+        if spare:
+            self.tables["timetable_change"].append(
+                (self.ids.take("timetable_change"), self.college_id, "extra", None, first, None, spare[-1],
+                 cancel.room, group.id, 0, cancel.stream.subject_id, demo_teacher.id,
+                 "Консультация перед экзаменом", deputy, at)
+            )  # fmt: skip
 
     # ----------------------------------------------------------------------- the last session
 

@@ -56,6 +56,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "college_id", "lesson_id", "student_id", "value", "work_kind", "comment", "created_by_user_id",
         "created_at",
     ),
+    "timetable_change": (
+        "id", "college_id", "kind", "timetable_slot_id", "lesson_date", "new_date", "new_pair", "room",
+        "study_group_id", "subgroup", "subject_id", "teacher_id", "reason", "created_by_user_id", "created_at",
+    ),
     "semester_mark": (
         "id", "college_id", "curriculum_item_id", "student_id", "value", "created_by_user_id", "created_at",
         "corrects_id", "correction_reason", "kind", "taken_on", "commission",

@@ -44,6 +44,7 @@ from app.models import (
     StudyGroup,
     Subject,
     Teacher,
+    TimetableChange,
     TimetableSlot,
 )
 from app.settings import get_settings
@@ -505,23 +506,75 @@ def record_correction(
 
 
 def materialize_lessons(college_id: int, day: date, *, session: Session) -> int:
-    """Create the day's lessons from the timetable (idempotent). Returns how many were created.
-    Sundays and public holidays have none (app.calendar.is_school_day)."""
-    weekday = day.isoweekday()
+    """Create the day's lessons from the timetable and the day's changes (idempotent). Returns how
+    many were created. Sundays and public holidays have none (app.calendar.is_school_day); a
+    cancelled or moved-away pair has none that day, a pair moved here or an extra lesson has one."""
     if not is_school_day(day):
         return 0
-    created = 0
     groups = {g.id: g for g in session.exec(select(StudyGroup).where(StudyGroup.college_id == college_id))}
+    changes = session.exec(
+        select(TimetableChange).where(
+            TimetableChange.college_id == college_id,
+            or_(col(TimetableChange.lesson_date) == day, col(TimetableChange.new_date) == day),
+        )
+    ).all()
+    away = {
+        c.timetable_slot_id: c for c in changes if c.lesson_date == day and c.timetable_slot_id is not None
+    }
     slots = session.exec(
         select(TimetableSlot).where(
             TimetableSlot.college_id == college_id,
-            TimetableSlot.weekday == weekday,
+            TimetableSlot.weekday == day.isoweekday(),
             TimetableSlot.valid_from <= day,
             TimetableSlot.valid_to >= day,
         )
     ).all()
+    planned: list[dict[str, Any]] = []
+
+    def lesson(group_id: int, subgroup: int, subject_id: int, teacher_id: int, slot_id: int | None,
+               pair: int, room: str) -> None:  # fmt: skip
+        planned.append(
+            {
+                "college": college_id,
+                "grp": group_id,
+                "sub": subgroup,
+                "subject": subject_id,
+                "semester": program_semester(groups[group_id].admission_year, day),
+                "teacher": teacher_id,
+                "slot": slot_id,
+                "day": day,
+                "pair": pair,
+                "room": room,
+            }
+        )
+
     for slot in slots:
-        group = groups[slot.study_group_id]
+        assert slot.id is not None
+        change = away.get(slot.id)
+        if change is not None and change.kind in ("cancel", "move"):
+            continue
+        room = change.room if change is not None and change.kind == "room" and change.room else slot.room
+        lesson(
+            slot.study_group_id,
+            slot.subgroup,
+            slot.subject_id,
+            slot.teacher_id,
+            slot.id,
+            slot.pair_number,
+            room,
+        )
+    for change in changes:
+        if change.kind == "move" and change.new_date == day and change.timetable_slot_id is not None:
+            moved = session.get(TimetableSlot, change.timetable_slot_id)
+            assert moved is not None and change.new_pair is not None
+            lesson(moved.study_group_id, moved.subgroup, moved.subject_id, moved.teacher_id, moved.id,
+                   change.new_pair, change.room or moved.room)  # fmt: skip
+        elif change.kind == "extra" and change.lesson_date == day:
+            assert change.study_group_id and change.subject_id and change.teacher_id and change.new_pair
+            lesson(change.study_group_id, change.subgroup or 0, change.subject_id, change.teacher_id, None,
+                   change.new_pair, change.room or "")  # fmt: skip
+    created = 0
+    for params in planned:
         result = session.execute(
             text(
                 """
@@ -531,18 +584,7 @@ def materialize_lessons(college_id: int, day: date, *, session: Session) -> int:
                 ON CONFLICT (study_group_id, lesson_date, pair_number, subgroup) DO NOTHING
                 """
             ),
-            {
-                "college": college_id,
-                "grp": slot.study_group_id,
-                "sub": slot.subgroup,
-                "subject": slot.subject_id,
-                "semester": program_semester(group.admission_year, day),
-                "teacher": slot.teacher_id,
-                "slot": slot.id,
-                "day": day,
-                "pair": slot.pair_number,
-                "room": slot.room,
-            },
+            params,
         )
         created += result.rowcount or 0  # type: ignore[attr-defined]
     session.commit()

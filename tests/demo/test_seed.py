@@ -292,6 +292,22 @@ def test_demo_accounts_are_linked_to_their_people(conn):
     assert one(conn, "SELECT count(DISTINCT password_hash) FROM user_account") == 1
 
 
+def test_next_week_has_a_cancelled_a_moved_and_an_extra_pair(conn):
+    kinds = {k for (k,) in conn.execute("SELECT kind FROM timetable_change")}
+    assert kinds == {"cancel", "move", "extra"}
+    # all of them the demo teacher's, on coming days, with a reason
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM timetable_change c LEFT JOIN timetable_slot t ON t.id = c.timetable_slot_id "
+            "JOIN teacher te ON te.id = coalesce(t.teacher_id, c.teacher_id) JOIN user_account u ON u.id = te.user_id "
+            "WHERE u.login = 'teacher' AND c.lesson_date > %s AND c.reason <> ''",
+            TODAY,
+        )
+        == 3
+    )
+
+
 def test_the_last_session_is_filled_as_a_college_fills_it(conn):
     """Issue 12: the previous semester's sheets: thousands of marks, a few «2», «н/а» and «не допущен»,
     most debts retaken after the session, some still open."""

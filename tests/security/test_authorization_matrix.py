@@ -30,6 +30,7 @@ POLICY: dict[str, set[str]] = {
     "diary": {"student", "guardian", "curator", "deputy", "director"},
     "my_group": {"curator", "deputy", "officer"},
     "substitutions": {"deputy", "officer"},
+    "timetable_changes": {"deputy", "officer"},
     "corrections": {"deputy"},
     "ktp": {"teacher", "curator", "deputy"},
     "attestation": {"teacher", "curator", "deputy", "director"},

@@ -1,0 +1,355 @@
+"""Changes to the timetable for one date (the officer and the deputy director): cancel a pair, move
+it to another day or pair, put it in another room, add an extra lesson.
+
+A change is one row (timetable_change); the day's lessons follow from the permanent slots and the
+changes (app.services.journal.materialize_lessons), so the refresh loop never brings back a
+cancelled pair. A change applies to today or a coming day only (the past is history), and not to a
+lesson whose journal is already being filled. A cancelled lesson leaves the journal and raises no
+remark; a moved lesson's day is its new day, for the lesson-day rule too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app import audit
+from app.actor import Actor
+from app.calendar import is_school_day
+from app.domain import PAIR_TIMES, WEEKDAY_NAMES, Role, fmt_date, short_name
+from app.errors import DomainError, NotFound
+from app.models import Lesson, StudyGroup, Subject, Teacher, TimetableChange, TimetableSlot
+from app.services.journal import college_today, materialize_lessons
+from app.services.substitutions import _is_filled
+
+MAX_REASON = 300
+KIND_LABELS = {
+    "cancel": "отменено",
+    "move": "перенесено",
+    "room": "другая аудитория",
+    "extra": "дополнительное",
+}
+
+
+@dataclass(frozen=True)
+class DaySlot:
+    slot_id: int
+    pair: int
+    group_name: str
+    subgroup: int
+    subject_name: str
+    teacher_name: str
+    room: str
+    change: str  # Russian, empty when the pair runs as planned
+
+    @property
+    def label(self) -> str:
+        part = f" (подгр. {self.subgroup})" if self.subgroup else ""
+        return f"{self.pair} пара · {self.group_name}{part} · {self.subject_name} · {self.teacher_name}"
+
+
+def _may_change(actor: Actor) -> None:
+    actor.require(
+        Role.deputy,
+        Role.officer,
+        message="Расписание изменяют заместитель директора по УР и ответственный за электронный журнал.",
+    )
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("Укажите причину изменения (например, «приказ № 14», «болезнь преподавателя»).")
+    if len(reason) > MAX_REASON or not reason.isprintable():
+        raise DomainError(f"Причина: не длиннее {MAX_REASON} символов, без управляющих символов.")
+    return reason
+
+
+def _coming(session: Session, day: date, what: str) -> None:
+    if day < college_today(session=session):
+        raise DomainError(
+            f"{what} {fmt_date(day)} прошло: изменить расписание можно на сегодня и будущие дни."
+        )
+    if not is_school_day(day):
+        raise DomainError(f"{fmt_date(day)} — выходной или праздничный день: занятий в этот день нет.")
+
+
+def _pair(pair: int) -> None:
+    if pair not in PAIR_TIMES:
+        raise DomainError(f"Пары № {pair} нет в расписании звонков: выберите от 1 до {max(PAIR_TIMES)}.")
+
+
+def _slot(session: Session, actor: Actor, slot_id: int, day: date) -> TimetableSlot:
+    slot = session.get(TimetableSlot, slot_id)
+    if slot is None or slot.college_id != actor.college_id:
+        raise NotFound("Пара расписания не найдена.")
+    if slot.weekday != day.isoweekday() or not (slot.valid_from <= day <= slot.valid_to):
+        raise DomainError(
+            f"Этой пары нет в расписании на {fmt_date(day)} ({WEEKDAY_NAMES[day.weekday()].lower()})."
+        )
+    return slot
+
+
+def _take_back(session: Session, slot: TimetableSlot, day: date) -> None:
+    """The slot's lesson of `day`, if it was made already, goes: unless its journal is being filled."""
+    lesson = session.exec(
+        select(Lesson).where(Lesson.timetable_slot_id == slot.id, Lesson.lesson_date == day).with_for_update()
+    ).first()
+    if lesson is None:
+        return
+    if _is_filled(session, lesson):
+        raise DomainError(
+            f"Журнал занятия {fmt_date(day)} ({lesson.pair_number} пара) уже заполняется: отменить или "
+            "перенести его нельзя."
+        )
+    session.execute(delete(Lesson).where(col(Lesson.id) == lesson.id))
+
+
+def change_slot(
+    actor: Actor,
+    slot_id: int,
+    day: date,
+    kind: str,
+    *,
+    session: Session,
+    reason: str,
+    new_date: date | None = None,
+    new_pair: int | None = None,
+    room: str | None = None,
+) -> None:
+    """Cancel, move or re-room one date's pair of a timetable slot."""
+    details: dict[str, object] = {"slot_id": slot_id, "day": day.isoformat(), "kind": kind}
+    with audit.user_action(
+        session, actor, "timetable.change", entity="timetable_slot", entity_id=slot_id, details=details
+    ):
+        _may_change(actor)
+        why = _reason(reason)
+        if kind not in ("cancel", "move", "room"):
+            raise DomainError("Неизвестный вид изменения: отмена, перенос или другая аудитория.")
+        _coming(session, day, "Занятие")
+        slot = _slot(session, actor, slot_id, day)
+        if session.exec(
+            select(TimetableChange.id).where(
+                TimetableChange.timetable_slot_id == slot_id, TimetableChange.lesson_date == day
+            )
+        ).first():
+            raise DomainError(f"Для этой пары на {fmt_date(day)} изменение уже внесено.")
+        room = (room or "").strip()[:40] or None
+        if kind == "room" and not room:
+            raise DomainError("Укажите аудиторию.")
+        if kind == "move":
+            if new_date is None or new_pair is None:
+                raise DomainError("Укажите день и пару, на которые переносится занятие.")
+            _coming(session, new_date, "День переноса")
+            _pair(new_pair)
+            if (new_date, new_pair) == (day, slot.pair_number):
+                raise DomainError("Занятие переносится на тот же день и ту же пару: выберите другие.")
+            taken = session.exec(
+                select(Lesson.id).where(
+                    Lesson.study_group_id == slot.study_group_id,
+                    Lesson.lesson_date == new_date,
+                    Lesson.pair_number == new_pair,
+                )
+            ).first()
+            if taken is not None:
+                raise DomainError(f"У группы уже есть занятие {fmt_date(new_date)} на {new_pair} паре.")
+        if kind in ("cancel", "move"):
+            _take_back(session, slot, day)
+        elif kind == "room":
+            session.execute(
+                Lesson.__table__.update()  # type: ignore[attr-defined]
+                .where(Lesson.timetable_slot_id == slot.id, Lesson.lesson_date == day)
+                .values(room=room)
+            )
+        session.add(
+            TimetableChange(
+                college_id=actor.college_id,
+                kind=kind,
+                timetable_slot_id=slot_id,
+                lesson_date=day,
+                new_date=new_date if kind == "move" else None,
+                new_pair=new_pair if kind == "move" else None,
+                room=room,
+                reason=why,
+                created_by_user_id=actor.user_id,
+            )
+        )
+        audit.record(
+            session,
+            actor,
+            "timetable.change",
+            entity="timetable_slot",
+            entity_id=slot_id,
+            details={
+                **details,
+                "reason": why,
+                "new_date": new_date.isoformat() if new_date else None,
+                "new_pair": new_pair,
+                "room": room,
+            },
+        )
+    for affected in {day, *([new_date] if kind == "move" and new_date else [])}:
+        if affected <= college_today(session=session):
+            materialize_lessons(actor.college_id, affected, session=session)
+
+
+def add_extra(
+    actor: Actor,
+    group_id: int,
+    subject_id: int,
+    teacher_id: int,
+    day: date,
+    pair: int,
+    *,
+    session: Session,
+    reason: str,
+    subgroup: int = 0,
+    room: str = "",
+) -> None:
+    """An extra lesson (a consultation, a make-up pair) outside the permanent timetable."""
+    details: dict[str, object] = {
+        "group_id": group_id,
+        "subject_id": subject_id,
+        "day": day.isoformat(),
+        "pair": pair,
+    }
+    with audit.user_action(
+        session, actor, "timetable.extra", entity="study_group", entity_id=group_id, details=details
+    ):
+        _may_change(actor)
+        why = _reason(reason)
+        _coming(session, day, "День")
+        _pair(pair)
+        group = session.get(StudyGroup, group_id)
+        subject = session.get(Subject, subject_id)
+        teacher = session.get(Teacher, teacher_id)
+        if not (group and subject and teacher) or {
+            group.college_id,
+            subject.college_id,
+            teacher.college_id,
+        } != {actor.college_id}:
+            raise NotFound("Группа, дисциплина или преподаватель не найдены в колледже.")
+        if subgroup not in (0, 1, 2):
+            raise DomainError("Подгруппа — 1, 2 или вся группа.")
+        taken = session.exec(
+            select(Lesson.id).where(
+                Lesson.study_group_id == group_id, Lesson.lesson_date == day, Lesson.pair_number == pair
+            )
+        ).first()
+        slot_taken = session.exec(
+            select(TimetableSlot.id).where(
+                TimetableSlot.study_group_id == group_id,
+                TimetableSlot.weekday == day.isoweekday(),
+                TimetableSlot.pair_number == pair,
+                TimetableSlot.valid_from <= day,
+                TimetableSlot.valid_to >= day,
+            )
+        ).first()
+        if taken is not None or slot_taken is not None:
+            raise DomainError(f"У группы {group.name} уже есть занятие {fmt_date(day)} на {pair} паре.")
+        session.add(
+            TimetableChange(
+                college_id=actor.college_id,
+                kind="extra",
+                lesson_date=day,
+                new_pair=pair,
+                room=room.strip()[:40] or None,
+                study_group_id=group_id,
+                subgroup=subgroup,
+                subject_id=subject_id,
+                teacher_id=teacher_id,
+                reason=why,
+                created_by_user_id=actor.user_id,
+            )
+        )
+        audit.record(
+            session,
+            actor,
+            "timetable.extra",
+            entity="study_group",
+            entity_id=group_id,
+            details={**details, "reason": why},
+        )
+    if day <= college_today(session=session):
+        materialize_lessons(actor.college_id, day, session=session)
+
+
+def day_slots(actor: Actor, day: date, *, session: Session) -> list[DaySlot]:
+    """The day's pairs by the permanent timetable, each with its change of that day, if any."""
+    _may_change(actor)
+    slots = session.exec(
+        select(TimetableSlot, StudyGroup, Subject, Teacher)
+        .join(StudyGroup, col(StudyGroup.id) == TimetableSlot.study_group_id)
+        .join(Subject, col(Subject.id) == TimetableSlot.subject_id)
+        .join(Teacher, col(Teacher.id) == TimetableSlot.teacher_id)
+        .where(
+            TimetableSlot.college_id == actor.college_id,
+            TimetableSlot.weekday == day.isoweekday(),
+            TimetableSlot.valid_from <= day,
+            TimetableSlot.valid_to >= day,
+        )
+        .order_by(col(StudyGroup.name), col(TimetableSlot.pair_number), col(TimetableSlot.subgroup))
+    ).all()
+    changes = {
+        c.timetable_slot_id: c
+        for c in session.exec(
+            select(TimetableChange).where(
+                TimetableChange.college_id == actor.college_id, TimetableChange.lesson_date == day
+            )
+        )
+    }
+    out = []
+    for slot, group, subject, teacher in slots:
+        assert slot.id is not None
+        c = changes.get(slot.id)
+        text = ""
+        if c is not None:
+            text = KIND_LABELS[c.kind]
+            if c.kind == "move" and c.new_date and c.new_pair:
+                text += f" на {fmt_date(c.new_date)}, {c.new_pair} пара"
+            if c.room:
+                text += f", ауд. {c.room}"
+            text += f" — {c.reason}"
+        out.append(
+            DaySlot(
+                slot.id,
+                slot.pair_number,
+                group.name,
+                slot.subgroup,
+                subject.name,
+                short_name(teacher.last_name, teacher.first_name, teacher.middle_name),
+                slot.room,
+                text,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Choices:
+    groups: dict[int, str]
+    subjects: dict[int, str]
+    teachers: dict[int, str]
+
+
+def choices(actor: Actor, *, session: Session) -> Choices:
+    """The college's groups, subjects and teachers, for an extra lesson."""
+    _may_change(actor)
+    cid = actor.college_id
+    groups = session.exec(
+        select(StudyGroup).where(StudyGroup.college_id == cid).order_by(col(StudyGroup.name))
+    )
+    subjects = session.exec(select(Subject).where(Subject.college_id == cid).order_by(col(Subject.name)))
+    teachers = session.exec(
+        select(Teacher)
+        .where(Teacher.college_id == cid)
+        .order_by(col(Teacher.last_name), col(Teacher.first_name))
+    )
+    return Choices(
+        {g.id: g.name for g in groups if g.id is not None},
+        {s.id: f"{s.code} {s.name}" for s in subjects if s.id is not None},
+        {t.id: short_name(t.last_name, t.first_name, t.middle_name) for t in teachers if t.id is not None},
+    )

@@ -1,0 +1,154 @@
+"""A timetable that changes for one date: cancel, move, another room, an extra lesson (issue 12).
+
+On 18bf9b7 the timetable could only be imported: a cancelled pair still became a lesson and
+raised remarks. Everything here runs as the app's role, so the database's rules apply."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app.calendar import is_school_day
+from app.errors import DomainError
+from app.models import AuditEvent, Lesson, TimetableSlot
+from app.services import timetable
+from app.services.journal import materialize_lessons
+
+
+def coming_monday(world) -> date:
+    """The factory's slot is on Mondays, pair 1: the next school-day Monday from today on."""
+    day = world.today + timedelta(days=(7 - world.today.weekday()) % 7)
+    while not is_school_day(day):
+        day += timedelta(days=7)
+    return day
+
+
+def slot_id(world) -> int:
+    with Session(world.engine) as s:
+        sid = s.exec(select(TimetableSlot.id).where(TimetableSlot.study_group_id == world.group_id)).one()
+        assert sid is not None
+        return sid
+
+
+def lessons_on(world, day: date) -> list[tuple[int, str, int | None]]:
+    with Session(world.engine) as s:
+        rows = s.exec(
+            select(Lesson).where(Lesson.study_group_id == world.group_id, Lesson.lesson_date == day)
+        ).all()
+    return sorted((r.pair_number, r.room, r.timetable_slot_id) for r in rows)
+
+
+def test_a_cancelled_pair_leaves_the_day_and_never_comes_back(world, app_engine):
+    monday = coming_monday(world)
+    with Session(app_engine) as s:
+        materialize_lessons(world.college_id, monday, session=s)
+        assert lessons_on(world, monday) == [(1, "204", slot_id(world))]
+        timetable.change_slot(
+            world.actor("deputy"), slot_id(world), monday, "cancel", reason="приказ № 14", session=s
+        )
+        assert lessons_on(world, monday) == []
+        assert materialize_lessons(world.college_id, monday, session=s) == 0
+        entry = s.exec(select(AuditEvent).where(AuditEvent.action == "timetable.change")).all()[-1]
+    assert entry.outcome == "accepted" and entry.details["reason"] == "приказ № 14"
+
+
+def test_a_moved_pair_is_held_on_its_new_day_and_pair(world, app_engine):
+    monday = coming_monday(world)
+    tuesday = monday + timedelta(days=1)
+    if not is_school_day(tuesday):
+        pytest.skip("the Tuesday after is a holiday")
+    with Session(app_engine) as s:
+        timetable.change_slot(
+            world.actor("officer"), slot_id(world), monday, "move",
+            new_date=tuesday, new_pair=3, room="112", reason="преподаватель на курсах", session=s,
+        )  # fmt: skip
+        materialize_lessons(world.college_id, monday, session=s)
+        materialize_lessons(world.college_id, tuesday, session=s)
+    assert lessons_on(world, monday) == []
+    assert lessons_on(world, tuesday) == [(3, "112", slot_id(world))]
+
+
+def test_another_room_for_one_day(world, app_engine):
+    monday = coming_monday(world)
+    with Session(app_engine) as s:
+        timetable.change_slot(
+            world.actor("deputy"), slot_id(world), monday, "room", room="301", reason="ремонт", session=s
+        )
+        materialize_lessons(world.college_id, monday, session=s)
+        assert materialize_lessons(world.college_id, monday + timedelta(days=7), session=s) in (0, 1)
+    assert lessons_on(world, monday) == [(1, "301", slot_id(world))]
+    following = monday + timedelta(days=7)
+    if is_school_day(following):
+        assert lessons_on(world, following) == [(1, "204", slot_id(world))]  # one day only
+
+
+def test_an_extra_lesson(world, app_engine):
+    day = world.today
+    while not is_school_day(day):
+        day += timedelta(days=1)
+    with Session(app_engine) as s:
+        timetable.add_extra(
+            world.actor("deputy"), world.group_id, world.subject_id, world.other_teacher_id, day, 6,
+            room="210", reason="консультация перед экзаменом", session=s,
+        )  # fmt: skip
+        materialize_lessons(world.college_id, day, session=s)
+        with pytest.raises(DomainError, match="уже есть занятие"):
+            timetable.add_extra(
+                world.actor("deputy"), world.group_id, world.subject_id, world.teacher_id, day, 6,
+                reason="ещё одна", session=s,
+            )  # fmt: skip
+    assert (6, "210", None) in lessons_on(world, day)
+
+
+def test_what_a_change_refuses(world, app_engine):
+    monday = coming_monday(world)
+    sid = slot_id(world)
+    with Session(app_engine) as s:
+        with pytest.raises(DomainError, match="Расписание изменяют"):
+            timetable.change_slot(world.actor("teacher"), sid, monday, "cancel", reason="x", session=s)
+        with pytest.raises(DomainError, match="Укажите причину"):
+            timetable.change_slot(world.actor("deputy"), sid, monday, "cancel", reason=" ", session=s)
+        with pytest.raises(DomainError, match="прошло"):
+            timetable.change_slot(
+                world.actor("deputy"), sid, monday - timedelta(days=7), "cancel", reason="x", session=s
+            )
+        with pytest.raises(DomainError, match="Этой пары нет в расписании"):
+            timetable.change_slot(
+                world.actor("deputy"), sid, monday + timedelta(days=1), "cancel", reason="x", session=s
+            )
+        timetable.change_slot(world.actor("deputy"), sid, monday, "cancel", reason="приказ", session=s)
+        with pytest.raises(DomainError, match="уже внесено"):
+            timetable.change_slot(world.actor("deputy"), sid, monday, "room", room="1", reason="x", session=s)
+
+
+def test_a_lesson_being_filled_is_not_cancelled(world, app_engine):
+    if not is_school_day(world.today):
+        pytest.skip("no lessons today")
+    with Session(world.engine) as s:
+        slot = TimetableSlot(
+            college_id=world.college_id,
+            study_group_id=world.group_id,
+            weekday=world.today.isoweekday(),
+            pair_number=5,
+            subject_id=world.subject_id,
+            teacher_id=world.teacher_id,
+            room="101",
+            valid_from=world.today,
+            valid_to=world.today,
+        )
+        s.add(slot)
+        s.commit()
+        today_slot = slot.id
+    assert today_slot is not None
+    with Session(app_engine) as s:
+        materialize_lessons(world.college_id, world.today, session=s)
+    with Session(world.engine) as s:
+        lesson = s.exec(select(Lesson).where(Lesson.timetable_slot_id == today_slot)).one()
+        lesson.topic = "Введение"
+        s.add(lesson)
+        s.commit()
+    with Session(app_engine) as s, pytest.raises(DomainError, match="уже заполняется"):
+        timetable.change_slot(world.actor("deputy"), today_slot, world.today, "cancel", reason="x", session=s)
+    assert (5, "101", today_slot) in lessons_on(world, world.today)
