@@ -61,6 +61,10 @@ if actor.has(Role.teacher, Role.deputy):
     menu[""].append(st.Page("pages/ktp.py", title="КТП", icon=":material/list_alt:"))
 if actor.has(Role.teacher, Role.curator, Role.deputy, Role.director):
     menu[""].append(st.Page("pages/attestation.py", title="Аттестация", icon=":material/workspace_premium:"))
+if actor.has(Role.teacher, Role.curator, Role.deputy, Role.director, Role.officer):
+    menu[""].append(
+        st.Page("pages/academic_calendar.py", title="Учебный календарь", icon=":material/calendar_month:")
+    )
 if actor.has(Role.student, Role.guardian, Role.curator, Role.deputy, Role.director):
     menu[""].append(st.Page("pages/diary.py", title="Дневник", icon=":material/menu_book:"))
 if actor.has(Role.curator, Role.deputy, Role.officer):

@@ -50,6 +50,18 @@ def is_school_day(day: date) -> bool:
     return day.isoweekday() != 7 and (day.month, day.day) not in HOLIDAYS
 
 
+# A slot held every week, or only in the odd (числитель) or even (знаменатель) weeks of the year.
+EVERY_WEEK, NUMERATOR, DENOMINATOR = 0, 1, 2
+PARITY_LABELS = {EVERY_WEEK: "каждую неделю", NUMERATOR: "числитель", DENOMINATOR: "знаменатель"}
+
+
+def week_parity(day: date) -> int:
+    """NUMERATOR for the week holding 1 September and every second week after it, else DENOMINATOR."""
+    first = date(academic_year_start(day), *YEAR_START)
+    first_monday = first - timedelta(days=first.weekday())
+    return NUMERATOR if ((day - first_monday).days // 7) % 2 == 0 else DENOMINATOR
+
+
 def year_bounds(day: date) -> tuple[date, date]:
     """The academic year containing `day`: 1 September – 31 August."""
     year = academic_year_start(day)
@@ -179,3 +191,139 @@ def set_session_window(actor: Actor, half: Half, starts_on: date, ends_on: date,
         row.starts_on, row.ends_on, row.updated_by_user_id = starts_on, ends_on, actor.user_id
         session.add(row)
         audit.record(session, actor, "calendar.session", entity="calendar_period", details=details)
+
+
+# Periods the deputy director adds to a year beside the sessions. Holidays and non-teaching days
+# stop the whole college's lessons; practice is recorded for the calendar (it is a group's).
+PERIOD_LABELS = {
+    "teaching": "Теоретическое обучение",
+    "session": "Промежуточная аттестация",
+    "practice": "Практика",
+    "holidays": "Каникулы",
+    "non_teaching": "Нерабочие дни",
+}
+NO_LESSONS = ("holidays", "non_teaching")
+
+
+def is_teaching_day(college_id: int, day: date, *, session: Session) -> bool:
+    """A school day (app.calendar.is_school_day) outside the college's holidays and non-teaching
+    days: what the day's lessons are made for."""
+    from sqlmodel import col
+
+    from app.models import CalendarPeriod
+
+    if not is_school_day(day):
+        return False
+    off = session.exec(
+        select(CalendarPeriod.id).where(
+            CalendarPeriod.college_id == college_id,
+            col(CalendarPeriod.kind).in_(NO_LESSONS),
+            CalendarPeriod.starts_on <= day,
+            CalendarPeriod.ends_on >= day,
+        )
+    ).first()
+    return off is None
+
+
+def year_periods(college_id: int, year: int, *, session: Session) -> list[CalendarPeriodView]:
+    """A year's calendar as the deputy reads it: both sessions (stored or default) and every period."""
+    from app.models import CalendarPeriod
+
+    rows = session.exec(
+        select(CalendarPeriod).where(
+            CalendarPeriod.college_id == college_id, CalendarPeriod.academic_year == year
+        )
+    ).all()
+    out = [
+        CalendarPeriodView(
+            None, "session", h.half, *session_window(college_id, h, session=session), PERIOD_LABELS["session"]
+        )
+        for h in (Half(year, 1), Half(year, 2))
+    ]
+    out += [
+        CalendarPeriodView(r.id, r.kind, r.half, r.starts_on, r.ends_on, r.title or PERIOD_LABELS[r.kind])
+        for r in rows
+        if r.kind != "session"
+    ]
+    return sorted(out, key=lambda p: (p.starts_on, p.kind))
+
+
+@dataclass(frozen=True)
+class CalendarPeriodView:
+    period_id: int | None  # None: a session (edited on «Аттестация»)
+    kind: str
+    half: int | None
+    starts_on: date
+    ends_on: date
+    title: str
+
+
+def add_period(
+    actor: Actor, year: int, kind: str, starts_on: date, ends_on: date, *, session: Session, title: str = ""
+) -> None:
+    """The deputy adds holidays, non-teaching days or a practice to a year (audited)."""
+    from app import audit
+    from app.errors import DomainError
+    from app.models import CalendarPeriod
+
+    details = {"year": year, "kind": kind, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
+    with audit.user_action(session, actor, "calendar.period", entity="calendar_period", details=details):
+        actor.require(Role.deputy, message="Учебный календарь ведёт заместитель директора.")
+        if kind not in ("practice", "holidays", "non_teaching"):
+            raise DomainError(
+                "Добавить можно каникулы, нерабочие дни или практику; сессию задают на «Аттестации»."
+            )
+        if ends_on < starts_on:
+            raise DomainError("Период не может закончиться раньше, чем начался: проверьте даты.")
+        first, last = date(year, *YEAR_START), date(year + 1, *YEAR_START) - timedelta(days=1)
+        if not (first <= starts_on and ends_on <= last):
+            raise DomainError(
+                f"Период должен лежать внутри учебного года: с {first:%d.%m.%Y} по {last:%d.%m.%Y}."
+            )
+        title = " ".join(title.split())[:120]
+        if not title.isprintable():
+            raise DomainError("Название периода не может содержать управляющие символы.")
+        session.add(
+            CalendarPeriod(
+                college_id=actor.college_id,
+                academic_year=year,
+                kind=kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                title=title,
+                updated_by_user_id=actor.user_id,
+            )
+        )
+        audit.record(
+            session, actor, "calendar.period", entity="calendar_period", details={**details, "title": title}
+        )
+
+
+def remove_period(actor: Actor, period_id: int, *, session: Session) -> None:
+    from app import audit
+    from app.errors import DomainError
+    from app.models import CalendarPeriod
+
+    details: dict[str, object] = {"period_id": period_id}
+    with audit.user_action(
+        session,
+        actor,
+        "calendar.period_remove",
+        entity="calendar_period",
+        entity_id=period_id,
+        details=details,
+    ):
+        actor.require(Role.deputy, message="Учебный календарь ведёт заместитель директора.")
+        row = session.get(CalendarPeriod, period_id)
+        if row is None or row.college_id != actor.college_id or row.kind == "session":
+            raise DomainError("Период не найден.")
+        details.update(kind=row.kind, starts_on=row.starts_on.isoformat(), ends_on=row.ends_on.isoformat())
+        session.delete(row)
+        audit.record(
+            session,
+            actor,
+            "calendar.period_remove",
+            entity="calendar_period",
+            entity_id=period_id,
+            details=details,
+        )

@@ -244,6 +244,8 @@ class TimetableSlot(SQLModel, table=True):
     room: str = ""
     valid_from: date
     valid_to: date
+    # 0 every week, 1 числитель (odd weeks), 2 знаменатель (even weeks): app.calendar.week_parity
+    week_parity: int = Field(default=0, sa_column=Column(SmallInteger, nullable=False, server_default="0"))
 
 
 class Lesson(SQLModel, table=True):

@@ -80,3 +80,23 @@ def test_the_warehouse_knows_the_default_session_as_the_calendar_does():
     assert rows
     for year, half, starts, ends in rows:
         assert (starts, ends) == calendar.default_session(calendar.Half(year, half))
+
+
+def test_numerator_and_denominator_weeks_alternate_from_the_week_of_1_september():
+    assert calendar.week_parity(date(2026, 9, 1)) == calendar.NUMERATOR  # a Tuesday
+    assert calendar.week_parity(date(2026, 8, 31)) == calendar.NUMERATOR  # the Monday of that week
+    assert calendar.week_parity(date(2026, 9, 7)) == calendar.DENOMINATOR
+    assert calendar.week_parity(date(2026, 9, 14)) == calendar.NUMERATOR
+    assert calendar.week_parity(date(2026, 12, 3)) == calendar.DENOMINATOR  # week 14 of the year
+
+
+@given(st.dates(min_value=date(1991, 9, 1), max_value=date(2099, 6, 30)))
+def test_a_week_has_one_parity_and_the_next_week_the_other(day):
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    if calendar.academic_year_start(days[0]) != calendar.academic_year_start(days[-1]):
+        return  # the week of 1 September starts the count again
+    assert len({calendar.week_parity(d) for d in days}) == 1
+    following = monday + timedelta(days=7)
+    if calendar.academic_year_start(following) == calendar.academic_year_start(monday):
+        assert calendar.week_parity(following) != calendar.week_parity(monday)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from app.calendar import DENOMINATOR, EVERY_WEEK, NUMERATOR
 from app.domain import (
     ALL_LESSON_MARKS,
     ATTESTATION_LABELS,
@@ -199,6 +200,20 @@ def parse_timetable_subgroup(value: Cell) -> int:
     if norm(as_text(value)) in {"вся группа", "вся", "все"}:
         return 0
     return int(integer(0, 2)(value))
+
+
+def parse_week_parity(value: Cell) -> int:
+    """«числитель» (1), «знаменатель» (2), empty or «каждую» (0): app.calendar.week_parity."""
+    word = norm(as_text(value))
+    if word in {"", "каждую", "каждую неделю", "всегда", "0"}:
+        return EVERY_WEEK
+    if word in {"числитель", "ч", "нечётная", "нечетная", "1"}:
+        return NUMERATOR
+    if word in {"знаменатель", "з", "чётная", "четная", "2"}:
+        return DENOMINATOR
+    raise ValueError(
+        f"«{as_text(value)}»: укажите «числитель», «знаменатель» или оставьте пустым (каждую неделю)."
+    )
 
 
 def parse_phone(value: Cell) -> str:
@@ -861,8 +876,17 @@ TIMETABLE = Schema(
         Column(
             "valid_to", "Действует по", parse_date, "По какую дату включительно (ДД.ММ.ГГГГ).", "28.12.2025"
         ),
+        Column(
+            "week",
+            "Неделя",
+            parse_week_parity,
+            "«числитель» или «знаменатель» для пары через неделю; пусто — каждую неделю.",
+            "",
+            required=False,
+            default=0,
+        ),
     ),
-    key=("group", "subgroup", "weekday", "pair", "valid_from"),
+    key=("group", "subgroup", "weekday", "pair", "valid_from", "week"),
     purpose="Расписание занятий по дням недели на период действия.",
     before="Сначала импортируйте группы, дисциплины и преподавателей.",
 )

@@ -878,13 +878,15 @@ def _listed(parts: list[str], *, limit: int = 10, sep: str = ", ") -> str:
 
 def _timetable(run: Run, records: list[Record]) -> None:
     schema = SCHEMAS["timetable"]
-    slots: dict[tuple[int, int, int, int, date], TimetableSlot] = {}
+    slots: dict[tuple[int, int, int, int, date, int], TimetableSlot] = {}
     for s in run.session.exec(
         select(TimetableSlot)
         .where(TimetableSlot.college_id == run.college_id)
         .order_by(col(TimetableSlot.id))
     ):
-        slots.setdefault((s.study_group_id, s.subgroup, s.weekday, s.pair_number, s.valid_from), s)
+        slots.setdefault(
+            (s.study_group_id, s.subgroup, s.weekday, s.pair_number, s.valid_from, s.week_parity), s
+        )
     for r in records:
         v = r.values
         if v["valid_to"] < v["valid_from"]:
@@ -895,7 +897,7 @@ def _timetable(run: Run, records: list[Record]) -> None:
                 f"«Действует по» ({fmt_date(v['valid_to'])}) раньше «Действует с» ({fmt_date(v['valid_from'])}).",
             )
             continue
-        key = (v["group"].id, v["subgroup"] or 0, v["weekday"], v["pair"], v["valid_from"])
+        key = (v["group"].id, v["subgroup"] or 0, v["weekday"], v["pair"], v["valid_from"], v["week"] or 0)
         fields: dict[str, Any] = {
             "subject_id": v["subject"].id,
             "teacher_id": v["teacher"].id,
@@ -914,6 +916,7 @@ def _timetable(run: Run, records: list[Record]) -> None:
                 weekday=v["weekday"],
                 pair_number=v["pair"],
                 valid_from=v["valid_from"],
+                week_parity=key[5],
                 **fields,
             ),
             fields,

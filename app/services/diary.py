@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.actor import Actor
-from app.calendar import program_semester, semester_bounds
+from app.calendar import EVERY_WEEK, program_semester, semester_bounds, week_parity
 from app.domain import (
     ATTENDANCE_LABELS,
     ATTENDANCE_TITLES,
@@ -327,6 +327,18 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
         lessons = _lessons(session, student, start, end) if start <= end else []
         marks = _marks(session, student.id, start, end) if start <= end else []
         slots = _slots(session, student, max(start, today), end) if max(start, today) <= end else []
+        # a coming pair cancelled or moved away that day is not planned (app.services.timetable)
+        away = {
+            (r[0], r[1])
+            for r in session.execute(
+                text(
+                    "SELECT timetable_slot_id, lesson_date FROM timetable_change "
+                    "WHERE kind IN ('cancel', 'move') AND lesson_date BETWEEN :start AND :end "
+                    "AND timetable_slot_id = ANY(:slots)"
+                ),
+                {"start": start, "end": end, "slots": [r["id"] for r in slots]},
+            )
+        }
     by_lesson: dict[int, list[DiaryMark]] = defaultdict(list)
     for lesson_id, mark in marks:
         by_lesson[lesson_id].append(mark)
@@ -373,6 +385,8 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
             for r in slots
             if r["weekday"] == day.isoweekday()
             and r["valid_from"] <= day <= r["valid_to"]
+            and r["week_parity"] in (EVERY_WEEK, week_parity(day))
+            and (r["id"], day) not in away
             and r["pair_number"] not in taken
             and day >= today
             and start <= day <= end
@@ -464,7 +478,7 @@ def _slots(session: Session, student: DiaryStudent, start: date, end: date) -> l
         session.execute(
             text(
                 """
-                SELECT ts.weekday, ts.pair_number, ts.room, ts.valid_from, ts.valid_to,
+                SELECT ts.id, ts.weekday, ts.pair_number, ts.room, ts.valid_from, ts.valid_to, ts.week_parity,
                        s.name AS subject_name,
                        t.last_name AS t_last, t.first_name AS t_first, t.middle_name AS t_middle
                 FROM timetable_slot ts

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
-from app.calendar import is_school_day, program_semester
+from app.calendar import EVERY_WEEK, is_teaching_day, program_semester, week_parity
 from app.domain import (
     ABSENT_STATUSES,
     ALL_LESSON_MARKS,
@@ -505,11 +505,25 @@ def record_correction(
 # --------------------------------------------------------------------------- timetable -> lessons
 
 
+def runs_on(college_id: int, day: date) -> tuple[Any, ...]:
+    """The conditions for a college's timetable slots held on `day`: its weekday, within the slot's
+    validity, and in its weeks (every week, or the day's числитель/знаменатель). One home: the
+    lessons, the changes, the substitutions and the day's timetable all ask this."""
+    return (
+        TimetableSlot.college_id == college_id,
+        TimetableSlot.weekday == day.isoweekday(),
+        col(TimetableSlot.valid_from) <= day,
+        col(TimetableSlot.valid_to) >= day,
+        col(TimetableSlot.week_parity).in_((EVERY_WEEK, week_parity(day))),
+    )
+
+
 def materialize_lessons(college_id: int, day: date, *, session: Session) -> int:
     """Create the day's lessons from the timetable and the day's changes (idempotent). Returns how
-    many were created. Sundays and public holidays have none (app.calendar.is_school_day); a
+    many were created. Sundays, public holidays and the college's holidays have none
+    (app.calendar.is_teaching_day); a
     cancelled or moved-away pair has none that day, a pair moved here or an extra lesson has one."""
-    if not is_school_day(day):
+    if not is_teaching_day(college_id, day, session=session):
         return 0
     groups = {g.id: g for g in session.exec(select(StudyGroup).where(StudyGroup.college_id == college_id))}
     changes = session.exec(
@@ -521,14 +535,7 @@ def materialize_lessons(college_id: int, day: date, *, session: Session) -> int:
     away = {
         c.timetable_slot_id: c for c in changes if c.lesson_date == day and c.timetable_slot_id is not None
     }
-    slots = session.exec(
-        select(TimetableSlot).where(
-            TimetableSlot.college_id == college_id,
-            TimetableSlot.weekday == day.isoweekday(),
-            TimetableSlot.valid_from <= day,
-            TimetableSlot.valid_to >= day,
-        )
-    ).all()
+    slots = session.exec(select(TimetableSlot).where(*runs_on(college_id, day))).all()
     planned: list[dict[str, Any]] = []
 
     def lesson(group_id: int, subgroup: int, subject_id: int, teacher_id: int, slot_id: int | None,

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.actor import Actor
+from app.calendar import week_parity
 from app.domain import Role, fmt_date, short_name
 from app.errors import DomainError, NotFound
 from app.models import Lesson, Mark, Teacher
@@ -95,7 +96,7 @@ def _busy_teachers(session: Session, lesson: Lesson) -> dict[int, str]:
             JOIN study_group g ON g.id = ts.study_group_id
             JOIN subject s ON s.id = ts.subject_id
             WHERE ts.college_id = :college AND ts.weekday = :weekday AND ts.pair_number = :pair
-              AND ts.valid_from <= :day AND ts.valid_to >= :day
+              AND ts.valid_from <= :day AND ts.valid_to >= :day AND ts.week_parity IN (0, :parity)
               AND NOT EXISTS (
                   SELECT 1 FROM lesson l
                   WHERE l.study_group_id = ts.study_group_id AND l.lesson_date = :day
@@ -108,6 +109,7 @@ def _busy_teachers(session: Session, lesson: Lesson) -> dict[int, str]:
             "pair": lesson.pair_number,
             "lesson": lesson.id,
             "weekday": lesson.lesson_date.isoweekday(),
+            "parity": week_parity(lesson.lesson_date),
         },
     ).mappings()
     busy: dict[int, str] = {}

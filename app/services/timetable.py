@@ -18,11 +18,11 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
-from app.calendar import is_school_day
+from app.calendar import EVERY_WEEK, is_teaching_day, week_parity
 from app.domain import PAIR_TIMES, WEEKDAY_NAMES, Role, fmt_date, short_name
 from app.errors import DomainError, NotFound
 from app.models import Lesson, StudyGroup, Subject, Teacher, TimetableChange, TimetableSlot
-from app.services.journal import college_today, materialize_lessons
+from app.services.journal import college_today, materialize_lessons, runs_on
 from app.services.substitutions import _is_filled
 
 MAX_REASON = 300
@@ -68,13 +68,15 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _coming(session: Session, day: date, what: str) -> None:
+def _coming(session: Session, day: date, what: str, college_id: int) -> None:
     if day < college_today(session=session):
         raise DomainError(
             f"{what} {fmt_date(day)} прошло: изменить расписание можно на сегодня и будущие дни."
         )
-    if not is_school_day(day):
-        raise DomainError(f"{fmt_date(day)} — выходной или праздничный день: занятий в этот день нет.")
+    if not is_teaching_day(college_id, day, session=session):
+        raise DomainError(
+            f"{fmt_date(day)} — выходной, праздничный или нерабочий день (каникулы): занятий в этот день нет."
+        )
 
 
 def _pair(pair: int) -> None:
@@ -86,7 +88,11 @@ def _slot(session: Session, actor: Actor, slot_id: int, day: date) -> TimetableS
     slot = session.get(TimetableSlot, slot_id)
     if slot is None or slot.college_id != actor.college_id:
         raise NotFound("Пара расписания не найдена.")
-    if slot.weekday != day.isoweekday() or not (slot.valid_from <= day <= slot.valid_to):
+    if (
+        slot.weekday != day.isoweekday()
+        or not (slot.valid_from <= day <= slot.valid_to)
+        or (slot.week_parity not in (EVERY_WEEK, week_parity(day)))
+    ):
         raise DomainError(
             f"Этой пары нет в расписании на {fmt_date(day)} ({WEEKDAY_NAMES[day.weekday()].lower()})."
         )
@@ -129,7 +135,7 @@ def change_slot(
         why = _reason(reason)
         if kind not in ("cancel", "move", "room"):
             raise DomainError("Неизвестный вид изменения: отмена, перенос или другая аудитория.")
-        _coming(session, day, "Занятие")
+        _coming(session, day, "Занятие", actor.college_id)
         slot = _slot(session, actor, slot_id, day)
         if session.exec(
             select(TimetableChange.id).where(
@@ -143,7 +149,7 @@ def change_slot(
         if kind == "move":
             if new_date is None or new_pair is None:
                 raise DomainError("Укажите день и пару, на которые переносится занятие.")
-            _coming(session, new_date, "День переноса")
+            _coming(session, new_date, "День переноса", actor.college_id)
             _pair(new_pair)
             if (new_date, new_pair) == (day, slot.pair_number):
                 raise DomainError("Занятие переносится на тот же день и ту же пару: выберите другие.")
@@ -221,7 +227,7 @@ def add_extra(
     ):
         _may_change(actor)
         why = _reason(reason)
-        _coming(session, day, "День")
+        _coming(session, day, "День", actor.college_id)
         _pair(pair)
         group = session.get(StudyGroup, group_id)
         subject = session.get(Subject, subject_id)
@@ -241,11 +247,9 @@ def add_extra(
         ).first()
         slot_taken = session.exec(
             select(TimetableSlot.id).where(
+                *runs_on(actor.college_id, day),
                 TimetableSlot.study_group_id == group_id,
-                TimetableSlot.weekday == day.isoweekday(),
                 TimetableSlot.pair_number == pair,
-                TimetableSlot.valid_from <= day,
-                TimetableSlot.valid_to >= day,
             )
         ).first()
         if taken is not None or slot_taken is not None:
@@ -285,12 +289,7 @@ def day_slots(actor: Actor, day: date, *, session: Session) -> list[DaySlot]:
         .join(StudyGroup, col(StudyGroup.id) == TimetableSlot.study_group_id)
         .join(Subject, col(Subject.id) == TimetableSlot.subject_id)
         .join(Teacher, col(Teacher.id) == TimetableSlot.teacher_id)
-        .where(
-            TimetableSlot.college_id == actor.college_id,
-            TimetableSlot.weekday == day.isoweekday(),
-            TimetableSlot.valid_from <= day,
-            TimetableSlot.valid_to >= day,
-        )
+        .where(*runs_on(actor.college_id, day))
         .order_by(col(StudyGroup.name), col(TimetableSlot.pair_number), col(TimetableSlot.subgroup))
     ).all()
     changes = {

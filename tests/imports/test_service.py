@@ -488,6 +488,47 @@ def test_subjects_curriculum_ktp_and_timetable(world, do_import, engine):
     result = do_import(world, "timetable", xlsx(backwards))
     assert result.errors[0].column == "Действует по" and "раньше" in result.errors[0].message
     assert do_import(world, "timetable", xlsx(timetable)).unchanged == 2
+    # числитель / знаменатель: two subjects at one pair in alternate weeks
+    alternating = [
+        [*timetable[0], "Неделя"],
+        [
+            "ИСП-11",
+            "",
+            "Пт",
+            4,
+            "МДК.01.01",
+            "Кузнецов Олег Петрович",
+            305,
+            "01.09.2025",
+            "28.12.2025",
+            "числитель",
+        ],
+        [
+            "ИСП-11",
+            "",
+            "Пт",
+            4,
+            "УП.01",
+            "Кузнецов Олег Петрович",
+            305,
+            "01.09.2025",
+            "28.12.2025",
+            "знаменатель",
+        ],
+    ]
+    result = do_import(world, "timetable", xlsx(alternating))
+    assert result.ok and result.added == 2, result.errors
+    with Session(engine) as s:
+        weeks = set(
+            s.exec(
+                select(TimetableSlot.week_parity).where(
+                    TimetableSlot.college_id == world.college_id, TimetableSlot.weekday == 5
+                )
+            )
+        )
+    assert weeks == {1, 2}
+    wrong = [alternating[0], [*alternating[1][:-1], "иногда"]]
+    assert "числитель" in do_import(world, "timetable", xlsx(wrong)).errors[0].message
 
 
 def test_a_discipline_cannot_belong_to_a_module(world, do_import):

@@ -34,6 +34,7 @@ POLICY: dict[str, set[str]] = {
     "corrections": {"deputy"},
     "ktp": {"teacher", "curator", "deputy"},
     "attestation": {"teacher", "curator", "deputy", "director"},
+    "academic_calendar": {"teacher", "curator", "deputy", "director", "officer"},
     "completeness": {"deputy", "officer", "director"},
     "attendance": {"deputy", "director", "curator"},
     "progress": {"deputy", "director", "curator", "teacher"},

@@ -152,3 +152,20 @@ def test_a_lesson_being_filled_is_not_cancelled(world, app_engine):
     with Session(app_engine) as s, pytest.raises(DomainError, match="уже заполняется"):
         timetable.change_slot(world.actor("deputy"), today_slot, world.today, "cancel", reason="x", session=s)
     assert (5, "101", today_slot) in lessons_on(world, world.today)
+
+
+def test_a_numerator_pair_is_held_every_second_week(world, app_engine):
+    from app.calendar import NUMERATOR, week_parity
+
+    monday = coming_monday(world)
+    with Session(world.engine) as s:
+        slot = s.get(TimetableSlot, slot_id(world))
+        assert slot is not None
+        slot.week_parity = NUMERATOR
+        s.add(slot)
+        s.commit()
+    with Session(app_engine) as s:
+        for n in range(4):
+            day = monday + timedelta(days=7 * n)
+            created = materialize_lessons(world.college_id, day, session=s)
+            assert created == (1 if is_school_day(day) and week_parity(day) == NUMERATOR else 0), day
