@@ -236,7 +236,11 @@ def year_periods(college_id: int, year: int, *, session: Session) -> list[Calend
     ).all()
     out = [
         CalendarPeriodView(
-            None, "session", h.half, *session_window(college_id, h, session=session), PERIOD_LABELS["session"]
+            None,
+            "session",
+            h.half,
+            *session_window(college_id, h, session=session),
+            "Зимняя сессия" if h.half == 1 else "Летняя сессия",
         )
         for h in (Half(year, 1), Half(year, 2))
     ]

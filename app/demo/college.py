@@ -246,6 +246,7 @@ class _Builder:
         self._emit(teachers, groups, streams, slots)
         self._past_attestation(groups, teachers, subject_ids)
         self._coming_changes(slots, demo_teacher)
+        self._calendar()
         return College(
             index=self.index,
             id=self.college_id,
@@ -706,6 +707,17 @@ class _Builder:
             t["timetable_slot"].append((slot.id, cid, slot.stream.group.id, slot.subgroup, slot.weekday, slot.pair,
                                         slot.stream.subject_id, slot.teacher.id, slot.room, self.semester.start,
                                         self.semester.end))  # fmt: skip
+
+    # ----------------------------------------------------------------------- the calendar
+
+    def _calendar(self) -> None:
+        """The year's winter holidays, as a deputy enters them (no lessons from 29 December to
+        10 January); the sessions keep app.calendar's default."""
+        year = self.semester.academic_year
+        self.tables["calendar_period"].append(
+            (self.ids.take("calendar_period"), self.college_id, year, None, "holidays",
+             date(year, 12, 29), date(year + 1, 1, 10), "Зимние каникулы")
+        )  # fmt: skip
 
     # ----------------------------------------------------------------------- timetable changes
 

@@ -56,6 +56,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "college_id", "lesson_id", "student_id", "value", "work_kind", "comment", "created_by_user_id",
         "created_at",
     ),
+    "calendar_period": ("id", "college_id", "academic_year", "half", "kind", "starts_on", "ends_on", "title"),
     "timetable_change": (
         "id", "college_id", "kind", "timetable_slot_id", "lesson_date", "new_date", "new_pair", "room",
         "study_group_id", "subgroup", "subject_id", "teacher_id", "reason", "created_by_user_id", "created_at",

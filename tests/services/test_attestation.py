@@ -83,7 +83,11 @@ def test_the_teacher_fills_the_sheet_during_the_session(world):
     assert current(world) == {a: "5", b: "2", c: "н/а", d: "не допущен", world.student_ids[4]: None}
     with Session(world.engine) as s:
         rows = s.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item_id(world))).all()
-        entry = s.exec(select(AuditEvent).where(AuditEvent.action == "attestation.enter")).all()[-1]
+        entry = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == "attestation.enter", AuditEvent.entity_id == item_id(world))
+            .order_by(AuditEvent.chain_seq)  # type: ignore[arg-type]
+        ).all()[-1]
     assert {r.kind for r in rows} == {"original"} and {r.taken_on for r in rows} == {world.today}
     assert entry.outcome == "accepted" and entry.details["added"] == 4
 
@@ -118,7 +122,9 @@ def test_only_the_items_teacher_or_the_deputy_fill_it(world):
     with Session(world.engine) as s:
         refused = s.exec(
             select(AuditEvent).where(
-                AuditEvent.action == "attestation.enter", AuditEvent.outcome == "refused"
+                AuditEvent.action == "attestation.enter",
+                AuditEvent.outcome == "refused",
+                AuditEvent.entity_id == item_id(world),
             )
         ).all()
     assert len(refused) >= 3
@@ -144,7 +150,9 @@ def test_a_retake_replaces_a_debt_with_its_date_commission_and_reason(world):
     row = next(r for r in sheet.rows if r.student_id == a)
     assert (row.value, row.history, row.is_debt) == ("3", ("2", "3"), False)
     with Session(world.engine) as s:
-        retake = s.exec(select(SemesterMark).where(SemesterMark.kind == "retake")).one()
+        retake = s.exec(
+            select(SemesterMark).where(SemesterMark.kind == "retake", SemesterMark.curriculum_item_id == iid)
+        ).one()
     assert retake.commission == "Соколова Е. В., Петров А. А." and retake.correction_reason == "приказ № 12"
 
 

@@ -50,7 +50,11 @@ def test_a_cancelled_pair_leaves_the_day_and_never_comes_back(world, app_engine)
         )
         assert lessons_on(world, monday) == []
         assert materialize_lessons(world.college_id, monday, session=s) == 0
-        entry = s.exec(select(AuditEvent).where(AuditEvent.action == "timetable.change")).all()[-1]
+        entry = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == "timetable.change", AuditEvent.entity_id == slot_id(world))
+            .order_by(AuditEvent.chain_seq)  # type: ignore[arg-type]
+        ).all()[-1]
     assert entry.outcome == "accepted" and entry.details["reason"] == "приказ № 14"
 
 
