@@ -415,6 +415,7 @@ class AttestationClose(SQLModel, table=True):
     half: int = Field(primary_key=True, sa_type=SmallInteger)
     closed_at: datetime | None = _created_at()
     closed_by_user_id: int = Field(foreign_key="user_account.id")
+    retakes_until: date | None = None  # the deputy's deadline for retakes of this half's debts
 
 
 class AuditEvent(SQLModel, table=True):

@@ -79,8 +79,19 @@ if actor.has(Role.deputy):
             "Все ведомости полугодия заполнены: после закрытия первые отметки не вносятся, только пересдачи",
             key="attestation_confirm",
         )
+        deadline = st.date_input(
+            "Пересдачи принимаются до",
+            value=None,
+            min_value=today,
+            format="DD.MM.YYYY",
+            help="Пусто — без срока.",
+            key="attestation_deadline",
+        )
         if st.button("Закрыть семестр", disabled=not confirm, key="attestation_close"):
-            act("Семестр закрыт.", lambda db: attestation.close_half(actor, half, session=db))
+            act(
+                "Семестр закрыт" + (f"; пересдачи до {fmt_date(deadline)}." if deadline else "."),
+                lambda db: attestation.close_half(actor, half, retakes_until=deadline, session=db),
+            )
 
 if not summaries:
     st.info("Ведомостей за это полугодие нет: у ваших дисциплин нет экзамена или зачёта в этом семестре.")

@@ -12,7 +12,8 @@ refusal is audited, the clock is the database server's.
 - A retake (пересдача) replaces a debt (app.domain.DEBT_MARKS) with a new row: its date, the
   commission that took it and a reason; by the teacher or the deputy, in the next half too (debts
   are cleared after the session).
-- The deputy closes a half: its sheets take no more first marks; retakes still clear its debts.
+- The deputy closes a half: its sheets take no more first marks; retakes still clear its debts,
+  until the deadline the deputy sets when closing it.
 """
 
 from __future__ import annotations
@@ -334,6 +335,16 @@ def retake(
         why = _text(reason, "причину пересдачи (например, «приказ № 12 от 05.02.2027»)", required=True)
         who = _text(commission, "состав комиссии", required=True)
         current = sheet(actor, item_id, session=session)
+        closed = session.get(AttestationClose, (actor.college_id, current.half.year, current.half.half))
+        if (
+            closed is not None
+            and closed.retakes_until is not None
+            and college_today(session=session) > closed.retakes_until
+        ):
+            raise DomainError(
+                f"Срок пересдач по семестру истёк {fmt_date(closed.retakes_until)}: задолженность больше не "
+                "закрывается пересдачей."
+            )
         row = next((r for r in current.rows if r.student_id == student_id), None)
         if row is None or row.value is None:
             raise DomainError("Пересдача вносится по выставленной отметке: сначала заполните ведомость.")
@@ -368,13 +379,22 @@ def retake(
         )
 
 
-def close_half(actor: Actor, half: Half, *, session: Session) -> None:
-    """The deputy director closes a half of the year: its sheets take nothing more."""
-    details = {"year": half.year, "half": half.half}
+def close_half(actor: Actor, half: Half, *, session: Session, retakes_until: date | None = None) -> None:
+    """The deputy director closes a half of the year: its sheets take no more first marks, and its
+    debts may be retaken until `retakes_until` (no deadline when None)."""
+    details = {
+        "year": half.year,
+        "half": half.half,
+        "retakes_until": retakes_until.isoformat() if retakes_until else None,
+    }
     with audit.user_action(session, actor, "attestation.close", entity="attestation_close", details=details):
         actor.require(Role.deputy, message="Семестр закрывает заместитель директора.")
         if _closed(session, actor.college_id, half):
             raise DomainError("Этот семестр уже закрыт.")
+        if retakes_until is not None and retakes_until < college_today(session=session):
+            raise DomainError(
+                "Срок пересдач не может быть в прошлом: выберите сегодняшний или более поздний день."
+            )
         if college_today(session=session) < session_window(actor.college_id, half, session=session)[0]:
             raise DomainError("Семестр закрывают после начала сессии, когда ведомости заполнены.")
         session.add(
@@ -383,6 +403,7 @@ def close_half(actor: Actor, half: Half, *, session: Session) -> None:
                 academic_year=half.year,
                 half=half.half,
                 closed_by_user_id=actor.user_id,
+                retakes_until=retakes_until,
             )
         )
         audit.record(session, actor, "attestation.close", entity="attestation_close", details=details)

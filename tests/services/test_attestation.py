@@ -200,3 +200,45 @@ def test_a_semester_mark_is_stamped_with_the_servers_time(world, app_engine):
     with Session(world.engine) as s:
         row = s.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item_id(world))).one()
     assert row.created_at is not None and row.created_at.year >= 2026
+
+
+def test_after_the_deputys_deadline_a_debt_is_not_retaken(world, app_engine):
+    open_session(world, starts=-3, ends=0)
+    a = world.student_ids[0]
+    enter(world, "teacher", {a: "2"})
+    with Session(world.engine) as s:
+        attestation.close_half(world.actor("deputy"), half(world), retakes_until=world.today, session=s)
+    with Session(world.engine) as s:  # the deadline is today: still accepted
+        attestation.retake(
+            world.actor("teacher"), item_id(world), a, "3", reason="приказ № 7", commission="к", session=s
+        )
+    assert current(world)[a] == "3"
+    # once the deadline has passed (moved back here, as time would move on) a debt is not retaken
+    b = world.student_ids[1]
+    with app_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE attestation_close SET retakes_until = :d WHERE college_id = :c"),
+            {"d": world.today - timedelta(days=1), "c": world.college_id},
+        )
+    with Session(world.engine) as s:
+        s.add(
+            SemesterMark(
+                college_id=world.college_id,
+                curriculum_item_id=item_id(world),
+                student_id=b,
+                value="н/а",
+                created_by_user_id=world.users["teacher"],
+            )
+        )
+        s.commit()
+    with Session(world.engine) as s, pytest.raises(DomainError, match="Срок пересдач по семестру истёк"):
+        attestation.retake(
+            world.actor("teacher"), item_id(world), b, "3", reason="приказ", commission="к", session=s
+        )
+    with Session(world.engine) as s, pytest.raises(DomainError, match="не может быть в прошлом"):
+        attestation.close_half(
+            world.actor("deputy"),
+            calendar.Half(half(world).year - 1, 1),
+            retakes_until=world.today - timedelta(days=1),
+            session=s,
+        )
