@@ -101,6 +101,10 @@ class Half:
             return date(self.year, *AUTUMN_TEACHING_END)
         return date(self.year + 1, *SPRING_TEACHING_END)
 
+    def previous(self) -> Self:
+        """The half before this one (spring → the same year's autumn, autumn → last year's spring)."""
+        return type(self)(self.year, 1) if self.half == 2 else type(self)(self.year - 1, 2)
+
     def group_semester(self, admission_year: int) -> int:
         """The programme semester a group admitted in `admission_year` is in during this half."""
         return 2 * (self.year - admission_year) + self.half

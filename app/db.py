@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,13 @@ def reset_engine() -> None:
         if cached.cache_info().currsize:
             cached().dispose()
         cached.cache_clear()
+
+
+def db_now(session: Any) -> datetime:
+    """The database server's now(): the one clock of the journal's rules (lesson day, lockouts,
+    sessions), whatever the app machine's clock says."""
+    from sqlalchemy import text
+
+    value = session.execute(text("SELECT now()")).scalar_one()
+    assert isinstance(value, datetime)
+    return value

@@ -1,8 +1,6 @@
 """Учебный календарь: a year's sessions, holidays, non-teaching days and practice. The deputy
 director adds and removes periods (the sessions are set on «Аттестация»); the staff read it."""
 
-from collections.abc import Callable
-
 import polars as pl
 import streamlit as st
 from sqlmodel import Session
@@ -10,25 +8,13 @@ from sqlmodel import Session
 from app import calendar
 from app.db import get_engine
 from app.domain import Role, fmt_date
-from app.errors import DomainError
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import act, require, show_flash
 from app.ui.widgets import table
 
 actor = require(Role.deputy, Role.director, Role.officer, Role.teacher, Role.curator)
 FLASH = "calendar_flash"
 ADDABLE = {k: calendar.PERIOD_LABELS[k] for k in ("holidays", "non_teaching", "practice")}
-
-
-def act(done: str, action: Callable[[Session], object]) -> None:
-    try:
-        with Session(get_engine()) as db:
-            action(db)
-    except DomainError as exc:
-        st.error(exc.message)
-        return
-    st.session_state[FLASH] = done
-    st.rerun()
 
 
 st.title("Учебный календарь")
@@ -37,9 +23,7 @@ st.caption(
     "по расписанию не создаются и замечаний не дают; даты сессий задаёт заместитель директора на странице "
     "«Аттестация»."
 )
-flash = st.session_state.pop(FLASH, None)
-if flash:
-    st.success(flash)
+show_flash(FLASH)
 
 with Session(get_engine()) as db:
     today = college_today(session=db)
@@ -82,6 +66,7 @@ with st.form("calendar_add", clear_on_submit=True):
     )
     if st.form_submit_button("Добавить", type="primary", key="calendar_add_submit"):
         act(
+            FLASH,
             f"Добавлено: {ADDABLE[kind].lower()} {fmt_date(starts)} — {fmt_date(ends)}.",
             lambda db: calendar.add_period(actor, year, kind, starts, ends, title=title, session=db),
         )
@@ -95,4 +80,4 @@ if removable:
             "Удалить период", list(removable), format_func=removable.__getitem__, key="calendar_pick"
         )
         if st.form_submit_button("Удалить", key="calendar_remove_submit"):
-            act("Период удалён.", lambda db: calendar.remove_period(actor, pick, session=db))
+            act(FLASH, "Период удалён.", lambda db: calendar.remove_period(actor, pick, session=db))

@@ -1,16 +1,13 @@
 """Администрирование: the officer runs the accounts (§4.3 of the regulation); the director reads."""
 
-from collections.abc import Callable
-
 import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
-from app.errors import DomainError
 from app.services import admin
 from app.ui.admin import accounts_frame, role_choices, sessions_frame, staff_slip
-from app.ui.page import require
+from app.ui.page import act, require, show_flash
 from app.ui.text import md
 from app.ui.widgets import download, table
 
@@ -18,19 +15,6 @@ actor = require(Role.officer, Role.director)
 can_edit = actor.has(Role.officer)
 FLASH = "admin_flash"
 PASSWORD = "admin_new_password"  # shown once, for the slip; dropped when another account is chosen
-
-
-def act(done: str, action: Callable[[Session], object]) -> None:
-    """One account action: its own transaction; a Russian refusal shown as it is, else a notice
-    and a fresh run that shows the account as it now stands."""
-    try:
-        with Session(get_engine()) as db:
-            action(db)
-    except DomainError as exc:
-        st.error(exc.message)
-        return
-    st.session_state[FLASH] = done
-    st.rerun()
 
 
 def new_password(db: Session, user_id: int, reason: str) -> None:
@@ -43,9 +27,7 @@ st.caption(
     "Учётные записи сотрудников и их роли. Каждое действие записывается в журнал аудита с причиной."
     + ("" if can_edit else " Директор видит записи, изменяет их ответственный за электронный журнал.")
 )
-flash = st.session_state.pop(FLASH, None)
-if flash:
-    st.success(flash)
+show_flash(FLASH)
 
 c1, c2 = st.columns([3, 2])
 text = c1.text_input("Поиск", placeholder="логин или часть ФИО", key="admin_find")
@@ -119,6 +101,7 @@ with grant_tab, st.form("admin_grant", clear_on_submit=True):
     reason = st.text_input("Причина", placeholder="приказ № … от …", key="admin_grant_reason")
     if st.form_submit_button("Выдать роль", key="admin_grant_submit"):
         act(
+            FLASH,
             f"{md(account.full_name)}: выдана роль «{ROLE_LABELS[role]}»"
             + (f" группы {md(groups[group])}" if role is Role.curator and group else "")
             + ".",
@@ -140,6 +123,7 @@ with revoke_tab:
             if st.form_submit_button("Снять роль", key="admin_revoke_submit"):
                 what, group_id = pick
                 act(
+                    FLASH,
                     f"{md(account.full_name)}: снята роль «{md(choices[pick])}».",
                     lambda db: admin.revoke_role(
                         actor, account.user_id, what, group_id=group_id, reason=reason, session=db
@@ -160,6 +144,7 @@ with state_tab, st.form("admin_state", clear_on_submit=True):
     )
     if switch:
         act(
+            FLASH,
             f"Учётная запись «{account.login}» {'включена' if not account.is_active else 'отключена'}.",
             lambda db: admin.set_active(
                 actor, account.user_id, not account.is_active, reason=reason, session=db
@@ -167,11 +152,13 @@ with state_tab, st.form("admin_state", clear_on_submit=True):
         )
     if lift:
         act(
+            FLASH,
             f"Блокировка учётной записи «{account.login}» снята.",
             lambda db: admin.unlock(actor, account.user_id, reason=reason, session=db),
         )
     if reset:
         act(
+            FLASH,
             f"Выдан новый временный пароль для «{account.login}».",
             lambda db: new_password(db, account.user_id, reason),
         )
@@ -194,6 +181,7 @@ with sessions_tab:
                 f"Завершить все сеансы ({len(open_sessions)})", key="admin_sessions_submit"
             ):
                 act(
+                    FLASH,
                     f"Сеансы учётной записи «{account.login}» завершены: {len(open_sessions)}.",
                     lambda db: admin.end_sessions(actor, account.user_id, reason=reason, session=db),
                 )

@@ -1,8 +1,6 @@
 """Промежуточная аттестация: the attestation sheets of a half, filled by the subject's teacher
 during the session; retakes; the deputy sets the session and closes the half."""
 
-from collections.abc import Callable
-
 import polars as pl
 import streamlit as st
 from sqlmodel import Session
@@ -10,11 +8,10 @@ from sqlmodel import Session
 from app import calendar
 from app.db import get_engine
 from app.domain import Role, fmt_date
-from app.errors import DomainError
 from app.reports.attestation_sheet import sheet_pdf
 from app.services import attestation
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import act, require, show_flash
 from app.ui.text import md
 from app.ui.widgets import download, table
 
@@ -23,29 +20,15 @@ FLASH = "attestation_flash"
 EMPTY = "—"
 
 
-def act(done: str, action: Callable[[Session], object]) -> None:
-    try:
-        with Session(get_engine()) as db:
-            action(db)
-    except DomainError as exc:
-        st.error(exc.message)
-        return
-    st.session_state[FLASH] = done
-    st.rerun()
-
-
 st.title("Промежуточная аттестация")
-flash = st.session_state.pop(FLASH, None)
-if flash:
-    st.success(flash)
+show_flash(FLASH)
 
 with Session(get_engine()) as db:
     today = college_today(session=db)
 now = calendar.Half.containing(today)
 halves = [now]
 for _ in range(3):
-    previous = halves[-1]
-    halves.append(calendar.Half(previous.year - (previous.half == 1), 2 if previous.half == 1 else 1))
+    halves.append(halves[-1].previous())
 
 
 def half_label(h: calendar.Half) -> str:
@@ -72,6 +55,7 @@ if actor.has(Role.deputy):
             ends = c2.date_input("Окончание сессии", window[1], format="DD.MM.YYYY", key="attestation_ends")
             if st.form_submit_button("Сохранить даты сессии", key="attestation_window_submit"):
                 act(
+                    FLASH,
                     f"Сессия: {fmt_date(starts)} — {fmt_date(ends)}.",
                     lambda db: calendar.set_session_window(actor, half, starts, ends, session=db),
                 )
@@ -89,6 +73,7 @@ if actor.has(Role.deputy):
         )
         if st.button("Закрыть семестр", disabled=not confirm, key="attestation_close"):
             act(
+                FLASH,
                 "Семестр закрыт" + (f"; пересдачи до {fmt_date(deadline)}." if deadline else "."),
                 lambda db: attestation.close_half(actor, half, retakes_until=deadline, session=db),
             )
@@ -169,6 +154,7 @@ with st.form(f"attestation_sheet_{sheet.item_id}"):
         "Сохранить ведомость", type="primary", disabled=not missing, key="attestation_save"
     ):
         act(
+            FLASH,
             f"Ведомость «{sheet.title}»: внесено отметок — {len(picked)}.",
             lambda db: attestation.enter(actor, sheet.item_id, picked, session=db),
         )
@@ -188,6 +174,7 @@ if debts:
         reason = st.text_input("Основание", placeholder="приказ № … от …", key="retake_reason")
         if st.form_submit_button("Внести пересдачу", key="retake_submit"):
             act(
+                FLASH,
                 "Пересдача внесена.",
                 lambda db: attestation.retake(
                     actor, sheet.item_id, who, value, reason=reason, commission=commission, session=db

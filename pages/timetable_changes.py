@@ -1,7 +1,6 @@
 """Изменения расписания: one date's changes (the officer and the deputy director): a pair cancelled,
 moved to another day or pair, put in another room; an extra lesson."""
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import polars as pl
@@ -10,10 +9,9 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.domain import PAIR_TIMES, WEEKDAY_NAMES, Role, fmt_date
-from app.errors import DomainError
 from app.services import timetable
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import act, require, show_flash
 from app.ui.widgets import table
 
 actor = require(Role.deputy, Role.officer)
@@ -22,25 +20,12 @@ KINDS = {"cancel": "Отменить", "move": "Перенести", "room": "Д
 PAIRS = list(PAIR_TIMES)
 
 
-def act(done: str, action: Callable[[Session], object]) -> None:
-    try:
-        with Session(get_engine()) as db:
-            action(db)
-    except DomainError as exc:
-        st.error(exc.message)
-        return
-    st.session_state[FLASH] = done
-    st.rerun()
-
-
 st.title("Изменения расписания")
 st.caption(
     "Изменение действует на один день: постоянное расписание не меняется. Отменённое занятие уходит из "
     "журнала и не даёт замечаний; перенесённое заполняется в день, на который перенесено."
 )
-flash = st.session_state.pop(FLASH, None)
-if flash:
-    st.success(flash)
+show_flash(FLASH)
 
 with Session(get_engine()) as db:
     today = college_today(session=db)
@@ -100,6 +85,7 @@ if open_slots:
         )
         if st.form_submit_button("Сохранить изменение", type="primary", key="timetable_submit"):
             act(
+                FLASH,
                 f"{open_slots[slot]}: {timetable.KIND_LABELS[kind]}.",
                 lambda db: timetable.change_slot(
                     actor,
@@ -137,6 +123,7 @@ with st.form("timetable_extra"):
     )
     if st.form_submit_button("Добавить занятие", key="extra_submit"):
         act(
+            FLASH,
             f"Дополнительное занятие {fmt_date(day)}, {pair} пара, добавлено.",
             lambda db: timetable.add_extra(
                 actor,

@@ -73,6 +73,28 @@ class World:
         with Session(self.engine) as s:
             return load_actor(self.users[who], session=s)
 
+    def slot(
+        self, day: date, pair: int, *, room: str = "", days: int = 1, teacher_id: int | None = None
+    ) -> int:
+        """A timetable slot of the world's group and examined subject on `day`'s weekday at `pair`,
+        valid `days` either side of `day`."""
+        with Session(self.engine) as s:
+            slot = TimetableSlot(
+                college_id=self.college_id,
+                study_group_id=self.group_id,
+                weekday=day.isoweekday(),
+                pair_number=pair,
+                subject_id=self.subject_id,
+                teacher_id=teacher_id or self.teacher_id,
+                room=room,
+                valid_from=day - timedelta(days=days),
+                valid_to=day + timedelta(days=days),
+            )
+            s.add(slot)
+            s.commit()
+            assert slot.id is not None
+            return slot.id
+
     def make_curator(self, who: str = "teacher", group_id: int | None = None) -> None:
         """Name `who`'s teacher the curator of the world's group (or `group_id`): that is what
         makes an account a curator (app.actor.load_actor)."""

@@ -100,3 +100,8 @@ def test_a_week_has_one_parity_and_the_next_week_the_other(day):
     following = monday + timedelta(days=7)
     if calendar.academic_year_start(following) == calendar.academic_year_start(monday):
         assert calendar.week_parity(following) != calendar.week_parity(monday)
+
+
+def test_the_half_before():
+    assert calendar.Half(2026, 1).previous() == calendar.Half(2025, 2)
+    assert calendar.Half(2026, 2).previous() == calendar.Half(2026, 1)

@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
+from app.db import db_now
 from app.domain import KtpSource, KtpStatus, Role, SubjectKind, fmt_date, full_name
 from app.errors import AccessDenied, DomainError
 from app.imports.readers import Issue, read_table
@@ -457,7 +458,7 @@ def _teachers(run: Run, records: list[Record]) -> None:
                         password_hash=hash_password(password),
                         full_name=name,
                         must_change_password=True,
-                        password_expires_at=_now(run.session)
+                        password_expires_at=db_now(run.session)
                         + timedelta(days=settings.initial_password_days),
                     )
                 )
@@ -476,12 +477,6 @@ def _teachers(run: Run, records: list[Record]) -> None:
                 run.result.credentials.append(Credential(name, login, password))
                 outcome = ADDED if outcome == ADDED else CHANGED
         run.count(outcome)
-
-
-def _now(session: Session) -> datetime:
-    value = session.execute(sql("SELECT now()")).scalar_one()
-    assert isinstance(value, datetime)
-    return value
 
 
 def _groups(run: Run, records: list[Record]) -> None:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app import audit
 from app.actor import Actor, load_actor
+from app.db import db_now
 from app.domain import Role
 from app.errors import DomainError
 from app.models import AppSecret, UserAccount, UserRole
@@ -74,12 +74,6 @@ def login_digest(login: str, *, session: Session) -> str:
     The officer can still tell whether a given login was tried (`ejournal audit login-hash`)."""
     key = session.exec(select(AppSecret.value).where(AppSecret.name == "audit_login_key")).one()
     return hmac.new(bytes.fromhex(key), login.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
-
-
-def _db_now(session: Session) -> datetime:
-    value = session.execute(text("SELECT now()")).scalar_one()
-    assert isinstance(value, datetime)
-    return value
 
 
 def create_user(
@@ -141,7 +135,7 @@ def add_user(
     if password is None:
         initial = password = generate_initial_password()
         must_change_password = True
-        expires = _db_now(session) + timedelta(days=get_settings().initial_password_days)
+        expires = db_now(session) + timedelta(days=get_settings().initial_password_days)
     else:
         validate_password(password, login=login)
     user = UserAccount(
@@ -177,7 +171,7 @@ def reset_initial_password(
     password = generate_initial_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.password_expires_at = _db_now(session) + timedelta(days=get_settings().initial_password_days)
+    user.password_expires_at = db_now(session) + timedelta(days=get_settings().initial_password_days)
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
@@ -199,7 +193,7 @@ def authenticate(login: str, password: str, *, session: Session) -> Actor:
     """Return the actor for valid credentials; one message for every failure the user could probe."""
     settings = get_settings()
     login = login.strip().lower()[:MAX_LOGIN]
-    now = _db_now(session)
+    now = db_now(session)
     # PostgreSQL text cannot hold NUL (the query would fail): such a login names no account.
     user = (
         None
@@ -288,7 +282,7 @@ def change_password(
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
         user.password_expires_at = None
-        user.password_changed_at = _db_now(session)
+        user.password_changed_at = db_now(session)
         session.add(user)
         login_sessions.end_user_sessions(session, actor.user_id, "password", keep=keep_session)
         audit.record(session, actor, "user.password", entity="user_account", entity_id=actor.user_id)

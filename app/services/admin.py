@@ -22,11 +22,12 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
+from app.db import db_now
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
 from app.errors import AccessDenied, DomainError
 from app.models import Guardian, Student, StudyGroup, Teacher, UserAccount, UserRole
 from app.services import login_sessions
-from app.services.accounts import _db_now, reset_initial_password
+from app.services.accounts import reset_initial_password
 
 MAX_REASON = 500
 LAST_OFFICER = "Это последний ответственный за электронный журнал колледжа: сначала назначьте другого."
@@ -103,7 +104,7 @@ def _describe(session: Session, users: Sequence[UserAccount]) -> list[Account]:
     ids = [u.id for u in users if u.id is not None]
     if not ids:
         return []
-    now = _db_now(session)
+    now = db_now(session)
     stored: dict[int, set[Role]] = defaultdict(set)
     for uid, role in session.exec(
         select(UserRole.user_id, UserRole.role).where(col(UserRole.user_id).in_(ids))
@@ -212,16 +213,13 @@ def open_sessions(actor: Actor | None, user_id: int, *, session: Session) -> lis
     _may_read(actor)
     user = _account(session, actor, user_id)
     assert user.id is not None
-    return [
-        OpenSession(
-            r.id,
-            r.created_at or _db_now(session),
-            r.last_seen_at or _db_now(session),
-            r.source_address or "—",
-            r.user_agent or "—",
+    out = []
+    for r in login_sessions.live_sessions(user.id, session=session):
+        assert r.created_at is not None and r.last_seen_at is not None  # server defaults
+        out.append(
+            OpenSession(r.id, r.created_at, r.last_seen_at, r.source_address or "—", r.user_agent or "—")
         )
-        for r in login_sessions.live_sessions(user.id, session=session)
-    ]
+    return out
 
 
 def college_groups(actor: Actor, *, session: Session) -> dict[int, str]:
@@ -376,7 +374,7 @@ def set_active(actor: Actor | None, user_id: int, active: bool, *, session: Sess
 def unlock(actor: Actor | None, user_id: int, *, session: Session, reason: str) -> None:
     """Lift a lockout after failed logins before it runs out."""
     with _change(session, actor, "user.unlock", user_id, reason, {}) as (user, _why):
-        if user.locked_until is None or user.locked_until <= _db_now(session):
+        if user.locked_until is None or user.locked_until <= db_now(session):
             raise DomainError(f"Учётная запись «{user.login}» не заблокирована.")
         user.locked_until, user.failed_logins, user.first_failed_at = None, 0, None
         session.add(user)

@@ -19,11 +19,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor, load_actor
+from app.db import db_now
 from app.errors import DomainError
 from app.models import AuditEvent, LoginSession, UserAccount
 from app.settings import get_settings
@@ -73,12 +74,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def _now(session: Session) -> datetime:
-    value = session.execute(text("SELECT now()")).scalar_one()
-    assert isinstance(value, datetime)
-    return value
-
-
 def open_session(user_id: int, *, session: Session) -> Opened:
     """A new login session for a user who has just authenticated (the login route)."""
     origin = audit.current_origin()
@@ -122,7 +117,7 @@ def _live(row: LoginSession | None, *, session: Session) -> LoginSession:
         raise SessionEnded("Войдите в систему.")
     if row.ended_at is not None:
         raise SessionEnded(NOTICES.get(row.end_reason or "", NOTICES["logout"]))
-    now = _now(session)
+    now = db_now(session)
     reason = _expired(row, now)
     user = session.get(UserAccount, row.user_id)
     if reason is None and (user is None or not user.is_active):
@@ -155,7 +150,7 @@ def check(session_id: str | None, *, session: Session) -> Actor:
     try:
         return load_actor(live.user_id, session=session)
     except DomainError:
-        _end(session, live, "disabled", _now(session))
+        _end(session, live, "disabled", db_now(session))
         session.commit()
         raise SessionEnded(NOTICES["disabled"]) from None
 
@@ -182,7 +177,7 @@ def logout(session_id: str | None, *, session: Session) -> None:
     """End the browser's own session («Выход»)."""
     row = session.get(LoginSession, session_id) if session_id else None
     if row is not None and row.ended_at is None:
-        _end(session, row, "logout", _now(session))
+        _end(session, row, "logout", db_now(session))
         session.commit()
 
 
@@ -195,7 +190,7 @@ def end_user_sessions(session: Session, user_id: int, reason: str, *, keep: str 
             LoginSession.id != (keep or ""),
         )
     ).all()
-    now = _now(session)
+    now = db_now(session)
     for row in rows:
         _end(session, row, reason, now)
     return len(rows)
@@ -206,13 +201,13 @@ def end_one(session: Session, session_id: str, reason: str) -> int:
     row = session.get(LoginSession, session_id)
     if row is None or row.ended_at is not None:
         return 0
-    _end(session, row, reason, _now(session))
+    _end(session, row, reason, db_now(session))
     return 1
 
 
 def live_sessions(user_id: int, *, session: Session) -> list[LoginSession]:
     """A user's sessions that have not ended or timed out, newest first (the officer's view)."""
-    now = _now(session)
+    now = db_now(session)
     rows = session.exec(
         select(LoginSession)
         .where(LoginSession.user_id == user_id, col(LoginSession.ended_at).is_(None))
@@ -226,7 +221,7 @@ def source_throttled(source_address: str | None, *, session: Session) -> bool:
     if not source_address:
         return False
     settings = get_settings()
-    since = _now(session) - timedelta(minutes=settings.login_failure_window_minutes)
+    since = db_now(session) - timedelta(minutes=settings.login_failure_window_minutes)
     failures = session.exec(
         select(func.count())
         .select_from(AuditEvent)

@@ -57,7 +57,7 @@ def _teacher_name(teacher: Teacher) -> str:
     return short_name(teacher.last_name, teacher.first_name, teacher.middle_name)
 
 
-def _is_filled(session: Session, lesson: Lesson) -> bool:
+def lesson_is_filled(session: Session, lesson: Lesson) -> bool:
     if any(
         v is not None for v in (lesson.topic, lesson.work_done, lesson.homework, lesson.attendance_filled_at)
     ):
@@ -159,7 +159,7 @@ def _check_changeable(session: Session, lesson: Lesson, *, past_by: Actor | None
             f"Занятие {fmt_date(lesson.lesson_date)} прошло: замену на прошедшее занятие назначает только "
             "заместитель директора (с письменной причиной); отменить её нельзя."
         )
-    if _is_filled(session, lesson):
+    if lesson_is_filled(session, lesson):
         raise DomainError(
             f"Журнал занятия {fmt_date(lesson.lesson_date)} уже заполняется: замену изменить нельзя."
         )

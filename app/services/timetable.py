@@ -23,7 +23,7 @@ from app.domain import PAIR_TIMES, WEEKDAY_NAMES, Role, fmt_date, short_name
 from app.errors import DomainError, NotFound
 from app.models import Lesson, StudyGroup, Subject, Teacher, TimetableChange, TimetableSlot
 from app.services.journal import college_today, materialize_lessons, runs_on
-from app.services.substitutions import _is_filled
+from app.services.substitutions import lesson_is_filled
 
 MAX_REASON = 300
 KIND_LABELS = {
@@ -106,7 +106,7 @@ def _take_back(session: Session, slot: TimetableSlot, day: date) -> None:
     ).first()
     if lesson is None:
         return
-    if _is_filled(session, lesson):
+    if lesson_is_filled(session, lesson):
         raise DomainError(
             f"Журнал занятия {fmt_date(day)} ({lesson.pair_number} пара) уже заполняется: отменить или "
             "перенести его нельзя."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 from sqlmodel import Session
 
@@ -9,6 +11,7 @@ from app import audit
 from app.actor import Actor
 from app.db import get_engine
 from app.domain import Role
+from app.errors import DomainError
 from app.ui import session
 
 
@@ -46,3 +49,23 @@ def audit_view_once(actor: Actor, action: str, *, entity: str, entity_id: int) -
         audit.record(db_session, actor, action, entity=entity, entity_id=entity_id)
         db_session.commit()
     seen.add((action, entity_id))
+
+
+def act(flash_key: str, done: str, action: Callable[[Session], object]) -> None:
+    """One user action from a page: its own transaction (the service's); a Russian refusal shown as
+    it is, else `done` kept for the next run (show_flash) and a fresh run that shows the result."""
+    try:
+        with Session(get_engine()) as db_session:
+            action(db_session)
+    except DomainError as exc:
+        st.error(exc.message)
+        return
+    st.session_state[flash_key] = done
+    st.rerun()
+
+
+def show_flash(flash_key: str) -> None:
+    """The notice the last action left (act), once."""
+    message = st.session_state.pop(flash_key, None)
+    if message:
+        st.success(message)

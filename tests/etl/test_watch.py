@@ -8,34 +8,19 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, col, select
 
 from app.calendar import is_school_day
-from app.models import Lesson, TimetableSlot
+from app.models import Lesson
 from tests.conftest import ROOT
 
 
 def test_the_refresh_loop_creates_todays_lessons(world, database_url, tmp_path):
     if not is_school_day(world.today):
         pytest.skip("no lessons today (a Sunday or a public holiday)")
-    with Session(world.engine) as s:
-        s.add(
-            TimetableSlot(
-                college_id=world.college_id,
-                study_group_id=world.group_id,
-                weekday=world.today.isoweekday(),
-                pair_number=6,
-                subject_id=world.subject_id,
-                teacher_id=world.teacher_id,
-                room="305",
-                valid_from=world.today - timedelta(days=1),
-                valid_to=world.today + timedelta(days=1),
-            )
-        )
-        s.commit()
+    world.slot(world.today, 6, room="305")
     env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "etl", "watch", "--interval", "5"],

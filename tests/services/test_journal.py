@@ -460,7 +460,6 @@ def test_the_college_day_comes_from_the_server_clock_in_the_college_zone(session
 def test_the_loop_creates_the_days_nobody_opened_and_no_holiday(world):
     """Issue 12: lessons existed only once someone opened Главная, Журнал or Замены that day."""
     from app.calendar import HOLIDAYS
-    from app.models import TimetableSlot
     from app.services.journal import CATCH_UP_DAYS, materialize_due
 
     first = school_monday(world.today - timedelta(days=CATCH_UP_DAYS - 7))
@@ -484,21 +483,8 @@ def test_the_loop_creates_the_days_nobody_opened_and_no_holiday(world):
         for n in range(366)
         if (d := world.today + timedelta(days=n)).isoweekday() != 7 and (d.month, d.day) in HOLIDAYS
     )
+    world.slot(holiday, 5, room="101", days=7)
     with Session(world.engine) as s:
-        s.add(
-            TimetableSlot(
-                college_id=world.college_id,
-                study_group_id=world.group_id,
-                weekday=holiday.isoweekday(),
-                pair_number=5,
-                subject_id=world.subject_id,
-                teacher_id=world.teacher_id,
-                room="101",
-                valid_from=holiday - timedelta(days=7),
-                valid_to=holiday + timedelta(days=7),
-            )
-        )
-        s.commit()
         assert materialize_lessons(world.college_id, holiday, session=s) == 0
         assert materialize_lessons(world.college_id, holiday - timedelta(days=7), session=s) >= (
             1 if is_school_day(holiday - timedelta(days=7)) else 0

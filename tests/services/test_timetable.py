@@ -130,22 +130,7 @@ def test_what_a_change_refuses(world, app_engine):
 def test_a_lesson_being_filled_is_not_cancelled(world, app_engine):
     if not is_school_day(world.today):
         pytest.skip("no lessons today")
-    with Session(world.engine) as s:
-        slot = TimetableSlot(
-            college_id=world.college_id,
-            study_group_id=world.group_id,
-            weekday=world.today.isoweekday(),
-            pair_number=5,
-            subject_id=world.subject_id,
-            teacher_id=world.teacher_id,
-            room="101",
-            valid_from=world.today,
-            valid_to=world.today,
-        )
-        s.add(slot)
-        s.commit()
-        today_slot = slot.id
-    assert today_slot is not None
+    today_slot = world.slot(world.today, 5, room="101", days=0)
     with Session(app_engine) as s:
         materialize_lessons(world.college_id, world.today, session=s)
     with Session(world.engine) as s:
