@@ -44,6 +44,7 @@ class SubjectKind(StrEnum):
     mdk = "mdk"
     training_practice = "training_practice"
     work_practice = "work_practice"
+    gia = "gia"  # государственная итоговая аттестация: a curriculum line, never a timetable slot
 
 
 SUBJECT_KIND_LABELS: dict[SubjectKind, str] = {
@@ -51,6 +52,7 @@ SUBJECT_KIND_LABELS: dict[SubjectKind, str] = {
     SubjectKind.mdk: "МДК",
     SubjectKind.training_practice: "Учебная практика",
     SubjectKind.work_practice: "Производственная практика",
+    SubjectKind.gia: "ГИА",
 }
 
 
@@ -59,6 +61,7 @@ class AttestationForm(StrEnum):
     diff_credit = "diff_credit"
     credit = "credit"
     qual_exam = "qual_exam"
+    gia = "gia"  # государственная итоговая аттестация (the final marks of the diploma supplement)
     other = "other"  # другие формы контроля: no interim attestation this semester
 
 
@@ -67,6 +70,7 @@ ATTESTATION_LABELS: dict[AttestationForm, str] = {
     AttestationForm.diff_credit: "Дифференцированный зачёт",
     AttestationForm.credit: "Зачёт",
     AttestationForm.qual_exam: "Квалификационный экзамен",
+    AttestationForm.gia: "Государственная итоговая аттестация",
     AttestationForm.other: "Другие формы контроля",
 }
 

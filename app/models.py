@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -183,6 +184,8 @@ class CurriculumItem(SQLModel, table=True):
     planned_hours: int
     attestation_form: str = AttestationForm.other.value
     teacher_id: int | None = Field(default=None, foreign_key="teacher.id")
+    # the curriculum asks for a year mark (годовая) on this item (migration 0020)
+    year_mark: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
 
 
 class PlanTopic(SQLModel, table=True):
@@ -366,6 +369,35 @@ class SemesterMark(SQLModel, table=True):
     kind: str = Field(default="original", sa_column_kwargs={"server_default": "original"})
     taken_on: date | None = None  # the day of the exam or the retake
     commission: str | None = None  # who took a retake
+
+
+class YearMark(SQLModel, table=True):
+    """A year mark (годовая) on the curriculum item of the year's last semester; append-only as
+    semester_mark (migration 0020)."""
+
+    __tablename__ = "year_mark"
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    college_id: int = Field(foreign_key="college.id")
+    curriculum_item_id: int = Field(foreign_key="curriculum_item.id")
+    student_id: int = Field(foreign_key="student.id")
+    value: str
+    created_by_user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime | None = _created_at()
+    corrects_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
+    correction_reason: str | None = None
+    kind: str = Field(default="original", sa_column_kwargs={"server_default": "original"})
+    taken_on: date | None = None
+
+
+class SubjectSubgroup(SQLModel, table=True):
+    """A student's subgroup for one subject where it differs from the student's own; the rule
+    that reads both is the database function student_subgroup (migration 0020)."""
+
+    __tablename__ = "subject_subgroup"
+    student_id: int = Field(foreign_key="student.id", primary_key=True)
+    subject_id: int = Field(foreign_key="subject.id", primary_key=True)
+    college_id: int = Field(foreign_key="college.id")
+    subgroup: int = Field(sa_type=SmallInteger)
 
 
 class TimetableChange(SQLModel, table=True):

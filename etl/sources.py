@@ -4,7 +4,7 @@ Small reference tables are re-read whole on every load. The three fact tables ar
 incrementally: marks are append-only (by creation time), lessons and attendance carry
 `updated_at`, maintained by a trigger.
 
-The ETL role may read exactly these columns (column privileges, ETL_COLUMNS of migrations 0011 and 0015,
+The ETL role may read exactly these columns (column privileges, ETL_COLUMNS of migrations 0011, 0015 and 0020,
 compared by tests/security/test_db_hardening.py): a column added here needs a migration granting it.
 """
 
@@ -43,6 +43,12 @@ REFERENCE: tuple[Source, ...] = (
     Source("user_account", "SELECT id, college_id, full_name FROM user_account", ("id",)),
     Source("module", "SELECT id, college_id, speciality_id, code, name FROM module", ("id",)),
     Source("subject", "SELECT id, college_id, code, name, kind, module_id FROM subject", ("id",)),
+    # a student's subgroup for one subject where it differs from their own (migration 0020)
+    Source(
+        "subject_subgroup",
+        "SELECT student_id, subject_id, subgroup FROM subject_subgroup",
+        ("student_id", "subject_id"),
+    ),
     Source(
         "curriculum_item",
         "SELECT id, college_id, study_group_id, subject_id, semester, planned_hours, "

@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitAPIException
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.errors import DomainError
-from app.services import curator
+from app.services import curator, subgroups
 from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui import my_group as ui
@@ -109,7 +109,16 @@ with st.container(horizontal=True):
     link("progress.py", "Успеваемость группы", ":material/school:", Role.deputy, Role.director, Role.curator)
     link("diary.py", "Дневники студентов", ":material/menu_book:", Role.curator, Role.deputy, Role.director)
 
-tabs = st.tabs(["Список группы", "Студенты", "Родители", "Выдать доступ", "Уважительная причина"])
+tabs = st.tabs(
+    [
+        "Список группы",
+        "Студенты",
+        "Родители",
+        "Выдать доступ",
+        "Уважительная причина",
+        "Подгруппы по дисциплинам",
+    ]
+)
 
 # --------------------------------------------------------------------------- the list
 
@@ -499,3 +508,43 @@ with tabs[4]:
                         st.error(exc.message)
                     else:
                         done(f"Отмечено по уважительной причине: {count} пропуск(ов).")
+
+# --------------------------------------------------------------------------- subgroups per subject
+
+with tabs[5]:
+    with Session(get_engine()) as db:
+        split = subgroups.split_subjects(actor, group_id, session=db)
+    if not split:
+        st.info("В расписании группы нет занятий по подгруппам: делить студентов не нужно.")
+    else:
+        subject_id = st.selectbox(
+            "Дисциплина", list(split), format_func=split.__getitem__, key="my_group_split_subject"
+        )
+        with Session(get_engine()) as db:
+            split_rows = subgroups.rows(actor, group_id, subject_id, session=db)
+        st.caption(
+            "По умолчанию студент занимается в своей подгруппе из списка группы; здесь её можно изменить для "
+            "одной дисциплины (например, английский — 1-я подгруппа, информатика — 2-я). Список занятия, "
+            "журнал и дневник следуют этой подгруппе."
+        )
+        with st.form(f"my_group_split_{subject_id}"):
+            picked: dict[int, int] = {}
+            for r in split_rows:
+                c1, c2 = st.columns([3, 2])
+                c1.markdown(md(r.student_name) + ("" if r.subgroup == r.own else f" (в списке — {r.own})"))
+                picked[r.student_id] = c2.radio(
+                    "Подгруппа",
+                    [1, 2],
+                    index=r.subgroup - 1,
+                    horizontal=True,
+                    key=f"split_{subject_id}_{r.student_id}",
+                    label_visibility="collapsed",
+                )
+            if st.form_submit_button("Сохранить подгруппы", type="primary"):
+                try:
+                    with Session(get_engine()) as db:
+                        count = subgroups.set_subgroups(actor, group_id, subject_id, picked, session=db)
+                except DomainError as exc:
+                    st.error(exc.message)
+                else:
+                    done(f"«{split[subject_id]}»: подгруппа изменена у {count} студент(ов).")

@@ -248,32 +248,35 @@ def make_world(engine: Engine) -> World:
         s.add(credit)
         s.flush()
         assert subject.id is not None and credit.id is not None
-        item = CurriculumItem(
-            college_id=cid,
-            study_group_id=group.id,
-            subject_id=subject.id,
-            semester=semester,
-            planned_hours=72,
-            attestation_form=AttestationForm.exam,
-            teacher_id=teacher.id,
-        )
-        s.add(item)
-        s.add(
-            CurriculumItem(
+        # the columns every schema since 0001 has (year_mark came in 0020, with a server default)
+        items = CurriculumItem.__table__  # type: ignore[attr-defined]
+        item_id = s.execute(
+            insert(items)
+            .values(
+                college_id=cid,
+                study_group_id=group.id,
+                subject_id=subject.id,
+                semester=semester,
+                planned_hours=72,
+                attestation_form=AttestationForm.exam.value,
+                teacher_id=teacher.id,
+            )
+            .returning(items.c.id)
+        ).scalar_one()
+        s.execute(
+            insert(items).values(
                 college_id=cid,
                 study_group_id=group.id,
                 subject_id=credit.id,
                 semester=semester,
                 planned_hours=36,
-                attestation_form=AttestationForm.credit,
+                attestation_form=AttestationForm.credit.value,
                 teacher_id=teacher.id,
             )
         )
-        s.flush()
-        assert item.id is not None
         plan_ids = []
         for pos, title in enumerate(["Введение в ОС", "Процессы и потоки", "Управление памятью"], start=1):
-            p = PlanTopic(curriculum_item_id=item.id, position=pos, title=title, hours=2)
+            p = PlanTopic(curriculum_item_id=item_id, position=pos, title=title, hours=2)
             s.add(p)
             s.flush()
             assert p.id is not None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.domain import ABSENT_STATUSES, DEBT_MARKS, NUMERIC_MARKS, AttendanceStatus, fmt_date
@@ -103,15 +104,17 @@ def letter_content(
                 Lesson.lesson_date >= start,
                 Lesson.lesson_date <= last,
                 Lesson.lesson_date >= student.enrolled_on,
+                # the student's subgroup for the lesson's subject (the database's rule, 0020)
+                or_(
+                    col(Lesson.subgroup) == 0,
+                    col(Lesson.subgroup) == func.student_subgroup(student_id, Lesson.subject_id),
+                ),
             )
             .order_by(col(Lesson.lesson_date), col(Lesson.pair_number))
         )
     )
     lessons = [
-        lesson
-        for lesson in lessons
-        if (not lesson.subgroup or lesson.subgroup == student.subgroup)
-        and (student.left_on is None or lesson.lesson_date < student.left_on)
+        lesson for lesson in lessons if student.left_on is None or lesson.lesson_date < student.left_on
     ]
     lesson_ids = [lesson.id for lesson in lessons]
     marks = (

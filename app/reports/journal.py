@@ -59,7 +59,7 @@ from app.reports.common import (
     render,
     semester_title,
 )
-from app.services.journal import college_today
+from app.services.journal import college_today, subject_subgroups
 
 DATES_PER_SPREAD = 20
 CORRECTED = "*"  # printed after a mark that is a correction's current value
@@ -179,6 +179,7 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
         ),
         key=_sort_key,
     )
+    subgroups = subject_subgroups(session, [s.id for s in students if s.id is not None], subject_id)
     teacher_ids = {lesson.teacher_id for lesson in lessons} | {
         lesson.substitute_teacher_id for lesson in lessons if lesson.substitute_teacher_id
     }
@@ -205,7 +206,7 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
             return False
         if student.left_on is not None and student.left_on <= lesson.lesson_date:
             return False
-        return not lesson.subgroup or student.subgroup == lesson.subgroup
+        return not lesson.subgroup or subgroups.get(student.id or 0) == lesson.subgroup
 
     grid: list[list[str | None]] = []
     summaries: list[dict[str, Any]] = []
@@ -350,7 +351,7 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
             {
                 "n": n,
                 "name": person(s.last_name, s.first_name, s.middle_name),
-                "subgroup": s.subgroup,
+                "subgroup": subgroups.get(s.id or 0, s.subgroup),
                 "note": _student_note(s, group_id, key),
             }
             for n, s in enumerate(students, start=1)

@@ -1036,7 +1036,7 @@ def group_stats(actor: Actor, group_id: int, *, session: Session) -> GroupStats:
                    COALESCE(sum(l.hours) FILTER (WHERE a.status = 'excused'), 0) AS excused,
                    COALESCE(sum(l.hours) FILTER (WHERE a.status = 'absent'), 0) AS unexcused
             FROM student st
-            JOIN lesson l ON l.study_group_id = st.study_group_id AND l.subgroup IN (0, st.subgroup)
+            JOIN lesson l ON l.study_group_id = st.study_group_id AND l.subgroup IN (0, student_subgroup(st.id, l.subject_id))
                  AND l.lesson_date BETWEEN GREATEST(:month, st.enrolled_on) AND :today
             LEFT JOIN attendance a ON a.lesson_id = l.id AND a.student_id = st.id
             WHERE st.study_group_id = :grp AND st.enrolled_on <= :today

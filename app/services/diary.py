@@ -417,12 +417,12 @@ def _lessons(session: Session, student: DiaryStudent, start: date, end: date) ->
                 JOIN subject s ON s.id = l.subject_id
                 JOIN teacher t ON t.id = COALESCE(l.substitute_teacher_id, l.teacher_id)
                 LEFT JOIN attendance a ON a.lesson_id = l.id AND a.student_id = :sid
-                WHERE l.study_group_id = :grp AND l.subgroup IN (0, :sub)
+                WHERE l.study_group_id = :grp AND l.subgroup IN (0, student_subgroup(:sid, l.subject_id))
                   AND l.lesson_date BETWEEN :start AND :end
                 ORDER BY l.lesson_date, l.pair_number
                 """
             ),
-            {"sid": student.id, "grp": student.group_id, "sub": student.subgroup, "start": start, "end": end},
+            {"sid": student.id, "grp": student.group_id, "start": start, "end": end},
         ).mappings()
     )
 
@@ -484,12 +484,12 @@ def _slots(session: Session, student: DiaryStudent, start: date, end: date) -> l
                 FROM timetable_slot ts
                 JOIN subject s ON s.id = ts.subject_id
                 JOIN teacher t ON t.id = ts.teacher_id
-                WHERE ts.study_group_id = :grp AND ts.subgroup IN (0, :sub)
+                WHERE ts.study_group_id = :grp AND ts.subgroup IN (0, student_subgroup(:sid, ts.subject_id))
                   AND ts.valid_from <= :end AND ts.valid_to >= :start
                 ORDER BY ts.weekday, ts.pair_number
                 """
             ),
-            {"grp": student.group_id, "sub": student.subgroup, "start": start, "end": end},
+            {"sid": student.id, "grp": student.group_id, "start": start, "end": end},
         ).mappings()
     )
 
@@ -579,12 +579,12 @@ def _attendance_by_subject(session: Session, student: DiaryStudent, start: date,
                 FROM lesson l
                 JOIN subject s ON s.id = l.subject_id
                 LEFT JOIN attendance a ON a.lesson_id = l.id AND a.student_id = :sid
-                WHERE l.study_group_id = :grp AND l.subgroup IN (0, :sub)
+                WHERE l.study_group_id = :grp AND l.subgroup IN (0, student_subgroup(:sid, l.subject_id))
                   AND l.lesson_date BETWEEN :start AND :end
                 GROUP BY l.subject_id, s.name
                 """
             ),
-            {"sid": student.id, "grp": student.group_id, "sub": student.subgroup, "start": start, "end": end},
+            {"sid": student.id, "grp": student.group_id, "start": start, "end": end},
         ).mappings()
     )
 

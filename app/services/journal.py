@@ -137,8 +137,20 @@ def lesson_roster(session: Session, lesson: Lesson) -> list[Student]:
         (col(Student.left_on).is_(None)) | (col(Student.left_on) > lesson.lesson_date),
     )
     if lesson.subgroup:
-        query = query.where(Student.subgroup == lesson.subgroup)
+        # the subject's subgroup where the student has one, else their own (migration 0020)
+        query = query.where(func.student_subgroup(Student.id, lesson.subject_id) == lesson.subgroup)
     return list(session.exec(query.order_by(Student.last_name, Student.first_name, Student.middle_name)))
+
+
+def subject_subgroups(session: Session, student_ids: list[int], subject_id: int) -> dict[int, int]:
+    """Each student's subgroup for the subject: the database's student_subgroup rule (0020)."""
+    if not student_ids:
+        return {}
+    rows = session.execute(
+        text("SELECT id, student_subgroup(id, :subject) FROM student WHERE id = ANY(:ids)"),
+        {"subject": subject_id, "ids": student_ids},
+    )
+    return {sid: sub for sid, sub in rows}
 
 
 def _attestation_form(session: Session, lesson: Lesson) -> AttestationForm:

@@ -376,7 +376,11 @@ _LESSONS_SQL = """
 
 # The class list of the period, as the group list orders it; plus anyone with a record in these
 # lessons (a student since transferred to another group still appears where they were marked).
-_STUDENT_COLUMNS = "id, study_group_id, last_name, first_name, middle_name, subgroup, enrolled_on, left_on"
+# `subgroup` is the student's for this subject (the database's student_subgroup rule)
+_STUDENT_COLUMNS = (
+    "id, study_group_id, last_name, first_name, middle_name, student_subgroup(id, :subject) AS subgroup, "
+    "enrolled_on, left_on"
+)
 _STUDENTS_SQL = f"""
     SELECT {_STUDENT_COLUMNS} FROM student
     WHERE study_group_id = :grp AND enrolled_on <= :end AND (left_on IS NULL OR left_on > :start)
@@ -442,7 +446,8 @@ def build_grid(
     recorded = sorted({c.original.student_id for c in chains} | {sid for _, sid in attendance})
     student_rows = list(
         session.execute(
-            text(_STUDENTS_SQL), {"grp": group_id, "start": start, "end": end, "recorded": recorded}
+            text(_STUDENTS_SQL),
+            {"grp": group_id, "subject": subject_id, "start": start, "end": end, "recorded": recorded},
         ).mappings()
     )
     marks = tuple(

@@ -1,4 +1,4 @@
--- Who was expected at each lesson held: the group (or subgroup) enrolled on the lesson date.
+-- Who was expected at each lesson held: the group (or the subject's subgroup) enrolled on the lesson date.
 WITH params AS (
     SELECT as_of_date FROM etl_params
 ),
@@ -7,6 +7,9 @@ lessons AS (
 ),
 students AS (
     SELECT * FROM stg_student
+),
+subject_subgroups AS (
+    SELECT * FROM stg_subject_subgroup
 ),
 attendance AS (
     SELECT * FROM stg_attendance
@@ -19,9 +22,11 @@ final AS (
     FROM lessons l
     JOIN students s
       ON s.group_id = l.group_id
-     AND (l.subgroup = 0 OR s.subgroup = l.subgroup)
      AND s.enrolled_on <= l.lesson_date
      AND (s.left_on IS NULL OR s.left_on > l.lesson_date)
+    LEFT JOIN subject_subgroups g ON g.student_id = s.student_id AND g.subject_id = l.subject_id
     LEFT JOIN attendance a ON a.lesson_id = l.lesson_id AND a.student_id = s.student_id
+    -- the student's subgroup for this subject, else their own (PostgreSQL's student_subgroup)
+    WHERE l.subgroup = 0 OR coalesce(g.subgroup, s.subgroup) = l.subgroup
 )
 SELECT * FROM final
