@@ -25,6 +25,7 @@ from app.domain import Role
 
 if TYPE_CHECKING:
     from app.actor import Actor
+    from app.models import CalendarPeriod
 
 YEAR_START = (9, 1)  # 1 September
 SPRING_START = (2, 1)  # the second half begins on 1 February
@@ -143,23 +144,13 @@ def default_session(half: Half) -> tuple[date, date]:
 
 def session_window(college_id: int, half: Half, *, session: Session) -> tuple[date, date]:
     """The attestation session of a half: the college's own, else the default."""
-    from app.models import CalendarPeriod
-
-    row = session.exec(
-        select(CalendarPeriod).where(
-            CalendarPeriod.college_id == college_id,
-            CalendarPeriod.academic_year == half.year,
-            CalendarPeriod.half == half.half,
-            CalendarPeriod.kind == "session",
-        )
-    ).first()
+    row = stored_session(college_id, half, session=session)
     return (row.starts_on, row.ends_on) if row else default_session(half)
 
 
 def set_session_window(actor: Actor, half: Half, starts_on: date, ends_on: date, *, session: Session) -> None:
     """The deputy director sets a half's attestation session (one transaction, audited)."""
     from app import audit
-    from app.errors import DomainError
     from app.models import CalendarPeriod
 
     details = {
@@ -170,20 +161,8 @@ def set_session_window(actor: Actor, half: Half, starts_on: date, ends_on: date,
     }
     with audit.user_action(session, actor, "calendar.session", entity="calendar_period", details=details):
         actor.require(Role.deputy, message="Учебный календарь ведёт заместитель директора.")
-        if ends_on < starts_on:
-            raise DomainError("Сессия не может закончиться раньше, чем началась: проверьте даты.")
-        if not (half.start <= starts_on and ends_on <= half.end):
-            raise DomainError(
-                f"Сессия должна лежать внутри полугодия: с {half.start:%d.%m.%Y} по {half.end:%d.%m.%Y}."
-            )
-        row = session.exec(
-            select(CalendarPeriod).where(
-                CalendarPeriod.college_id == actor.college_id,
-                CalendarPeriod.academic_year == half.year,
-                CalendarPeriod.half == half.half,
-                CalendarPeriod.kind == "session",
-            )
-        ).first() or CalendarPeriod(
+        check_session(half, starts_on, ends_on)
+        row = stored_session(actor.college_id, half, session=session) or CalendarPeriod(
             college_id=actor.college_id,
             academic_year=half.year,
             half=half.half,
@@ -195,6 +174,32 @@ def set_session_window(actor: Actor, half: Half, starts_on: date, ends_on: date,
         row.starts_on, row.ends_on, row.updated_by_user_id = starts_on, ends_on, actor.user_id
         session.add(row)
         audit.record(session, actor, "calendar.session", entity="calendar_period", details=details)
+
+
+def check_session(half: Half, starts_on: date, ends_on: date) -> None:
+    """A half's session: in order and inside the half (the page's and the import's one rule)."""
+    from app.errors import DomainError
+
+    if ends_on < starts_on:
+        raise DomainError("Сессия не может закончиться раньше, чем началась: проверьте даты.")
+    if not (half.start <= starts_on and ends_on <= half.end):
+        raise DomainError(
+            f"Сессия должна лежать внутри полугодия: с {half.start:%d.%m.%Y} по {half.end:%d.%m.%Y}."
+        )
+
+
+def stored_session(college_id: int, half: Half, *, session: Session) -> CalendarPeriod | None:
+    """The half's session row the deputy set, if any."""
+    from app.models import CalendarPeriod
+
+    return session.exec(
+        select(CalendarPeriod).where(
+            CalendarPeriod.college_id == college_id,
+            CalendarPeriod.academic_year == half.year,
+            CalendarPeriod.half == half.half,
+            CalendarPeriod.kind == "session",
+        )
+    ).first()
 
 
 # Periods the deputy director adds to a year beside the sessions. Holidays and non-teaching days
@@ -271,26 +276,12 @@ def add_period(
 ) -> None:
     """The deputy adds holidays, non-teaching days or a practice to a year (audited)."""
     from app import audit
-    from app.errors import DomainError
     from app.models import CalendarPeriod
 
     details = {"year": year, "kind": kind, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
     with audit.user_action(session, actor, "calendar.period", entity="calendar_period", details=details):
         actor.require(Role.deputy, message="Учебный календарь ведёт заместитель директора.")
-        if kind not in ("practice", "holidays", "non_teaching"):
-            raise DomainError(
-                "Добавить можно каникулы, нерабочие дни или практику; сессию задают на «Аттестации»."
-            )
-        if ends_on < starts_on:
-            raise DomainError("Период не может закончиться раньше, чем начался: проверьте даты.")
-        first, last = date(year, *YEAR_START), date(year + 1, *YEAR_START) - timedelta(days=1)
-        if not (first <= starts_on and ends_on <= last):
-            raise DomainError(
-                f"Период должен лежать внутри учебного года: с {first:%d.%m.%Y} по {last:%d.%m.%Y}."
-            )
-        title = " ".join(title.split())[:120]
-        if not title.isprintable():
-            raise DomainError("Название периода не может содержать управляющие символы.")
+        title = check_period(year, kind, starts_on, ends_on, title)
         session.add(
             CalendarPeriod(
                 college_id=actor.college_id,
@@ -305,6 +296,31 @@ def add_period(
         audit.record(
             session, actor, "calendar.period", entity="calendar_period", details={**details, "title": title}
         )
+
+
+ADDED_PERIODS = ("practice", "holidays", "non_teaching")  # what a year takes beside its sessions
+
+
+def check_period(year: int, kind: str, starts_on: date, ends_on: date, title: str) -> str:
+    """A period beside the sessions: its kind, its dates in order inside the academic year; the
+    title as stored (the page's and the import's one rule)."""
+    from app.errors import DomainError
+
+    if kind not in ADDED_PERIODS:
+        raise DomainError(
+            "Добавить можно каникулы, нерабочие дни или практику; сессию задают на «Аттестации»."
+        )
+    if ends_on < starts_on:
+        raise DomainError("Период не может закончиться раньше, чем начался: проверьте даты.")
+    first, last = date(year, *YEAR_START), date(year + 1, *YEAR_START) - timedelta(days=1)
+    if not (first <= starts_on and ends_on <= last):
+        raise DomainError(
+            f"Период должен лежать внутри учебного года: с {first:%d.%m.%Y} по {last:%d.%m.%Y}."
+        )
+    title = " ".join(title.split())[:120]
+    if not title.isprintable():
+        raise DomainError("Название периода не может содержать управляющие символы.")
+    return title
 
 
 def remove_period(actor: Actor, period_id: int, *, session: Session) -> None:

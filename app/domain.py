@@ -122,6 +122,12 @@ def attestation_marks(form: AttestationForm) -> tuple[str, ...]:
     return graded + SEMESTER_ONLY_MARKS
 
 
+def year_marks(form: AttestationForm) -> tuple[str, ...]:
+    """What a year mark takes: «зач»/«незач» for a subject closed by a credit, else 5…2; and «н/а»."""
+    graded = CREDIT_MARKS if form is AttestationForm.credit else NUMERIC_MARKS
+    return (*graded, "н/а")
+
+
 class AttendanceStatus(StrEnum):
     absent = "absent"
     excused = "excused"

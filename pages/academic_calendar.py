@@ -8,7 +8,10 @@ from sqlmodel import Session
 from app import calendar
 from app.db import get_engine
 from app.domain import Role, fmt_date
+from app.imports.service import import_file
+from app.imports.templates import template_name, template_xlsx
 from app.services.journal import college_today
+from app.ui.imports import XLSX, show
 from app.ui.page import act, require, show_flash
 from app.ui.widgets import table
 
@@ -81,3 +84,34 @@ if removable:
         )
         if st.form_submit_button("Удалить", key="calendar_remove_submit"):
             act(FLASH, "Период удалён.", lambda db: calendar.remove_period(actor, pick, session=db))
+
+with st.expander("Загрузить календарь из файла Excel"):
+    st.caption(
+        "Столбцы: учебный год, вид периода (сессия, каникулы, практика, нерабочие дни), полугодие (для "
+        "сессии), начало, окончание, название. Файл загружается целиком или не загружается совсем; период "
+        "с тем же видом и первым днём обновляется, сессия полугодия заменяется."
+    )
+    st.download_button(
+        "Скачать шаблон",
+        data=template_xlsx("calendar"),
+        file_name=template_name("calendar"),
+        mime=XLSX,
+        on_click="ignore",
+        icon=":material/download:",
+        key="calendar_template",
+    )
+    upload = st.file_uploader("Файл календаря (.xlsx или .csv)", type=["xlsx", "csv"], key="calendar_upload")
+    if upload is not None and st.button("Загрузить календарь", type="primary", key="calendar_import"):
+        with Session(get_engine()) as db, st.spinner("Проверка и загрузка…"):
+            outcome = import_file(
+                "calendar",
+                upload.getvalue(),
+                upload.name,
+                session=db,
+                college_id=actor.college_id,
+                actor=actor,
+            )
+        if outcome.ok:
+            st.session_state[FLASH] = outcome.summary()
+            st.rerun()
+        show(outcome)

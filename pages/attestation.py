@@ -79,7 +79,10 @@ if actor.has(Role.deputy):
             )
 
 if not summaries:
-    st.info("Ведомостей за это полугодие нет: у ваших дисциплин нет экзамена или зачёта в этом семестре.")
+    st.info(
+        "Ведомостей за это полугодие нет: у ваших дисциплин нет экзамена, зачёта или годовой отметки "
+        "в этом семестре."
+    )
     st.stop()
 
 overview = pl.DataFrame(
@@ -91,15 +94,17 @@ overview = pl.DataFrame(
     }
 )
 table(overview, name="Ведомости", empty="")
-by_id = {s.item_id: s for s in summaries}
+by_key = {s.key: s for s in summaries}
 chosen = st.selectbox(
     "Ведомость",
-    list(by_id),
-    format_func=lambda i: f"{by_id[i].title} — {by_id[i].form_label}",
+    list(by_key),
+    format_func=lambda k: f"{by_key[k].title} — {by_key[k].form_label}",
     key="attestation_item",
 )
+assert chosen is not None
 with Session(get_engine()) as db:
-    sheet = attestation.sheet(actor, chosen, session=db)
+    sheet = attestation.sheet(actor, chosen[0], kind=chosen[1], session=db)
+sheet_id = f"{sheet.item_id}_{sheet.kind.value}"
 
 st.subheader(md(sheet.title))
 st.caption(
@@ -112,9 +117,10 @@ with Session(get_engine()) as db:
 download(
     "Ведомость для печати (PDF)",
     data=pdf,
-    file_name=f"Ведомость {sheet.group_name} {sheet.subject_name} {sheet.semester} сем.pdf".replace("/", "_"),
+    file_name=f"Ведомость {sheet.group_name} {sheet.subject_name} {sheet.semester} сем"
+    f"{' годовая' if sheet.kind is attestation.SheetKind.year else ''}.pdf".replace("/", "_"),
     mime="application/pdf",
-    key=f"attestation_pdf_{sheet.item_id}",
+    key=f"attestation_pdf_{sheet_id}",
     icon=":material/print:",
 )
 
@@ -133,7 +139,7 @@ if not sheet.may_enter(actor):
     st.stop()
 
 missing = [r for r in sheet.rows if r.value is None]
-with st.form(f"attestation_sheet_{sheet.item_id}"):
+with st.form(f"attestation_sheet_{sheet_id}"):
     picked: dict[int, str] = {}
     for r in sheet.rows:
         c1, c2 = st.columns([3, 2])
@@ -142,7 +148,7 @@ with st.form(f"attestation_sheet_{sheet.item_id}"):
             value = c2.selectbox(
                 "Отметка",
                 [EMPTY, *sheet.allowed],
-                key=f"att_{sheet.item_id}_{r.student_id}",
+                key=f"att_{sheet_id}_{r.student_id}",
                 label_visibility="collapsed",
             )
             if value != EMPTY:
@@ -156,7 +162,7 @@ with st.form(f"attestation_sheet_{sheet.item_id}"):
         act(
             FLASH,
             f"Ведомость «{sheet.title}»: внесено отметок — {len(picked)}.",
-            lambda db: attestation.enter(actor, sheet.item_id, picked, session=db),
+            lambda db: attestation.enter(actor, sheet.item_id, picked, kind=sheet.kind, session=db),
         )
 
 debts = [r for r in sheet.rows if r.is_debt]

@@ -130,6 +130,7 @@ tabs = st.tabs(
         "Группа риска",
         "Задолженности",
         "Контрольные работы",
+        "Итоги сессии",
     ]
 )
 with tabs[0]:
@@ -223,3 +224,38 @@ with tabs[9]:
         name="Контрольные работы",
         empty="Контрольных работ за период не было.",
     )
+with tabs[10]:
+    st.caption(defs["Итоги сессии"])
+    halves = q.session_halves(reader, actor.college_id)
+    if not halves:
+        st.info("Ведомостей промежуточной аттестации пока нет.")
+    else:
+        chosen_half = st.selectbox(
+            "Полугодие",
+            halves,
+            format_func=lambda h: f"{h[0]}/{h[0] + 1}, {'зимняя' if h[1] == 1 else 'летняя'} сессия",
+            key="progress_session_half",
+        )
+        assert chosen_half is not None
+        results = q.session_results(reader, actor.college_id, group_ids, *chosen_half)
+        groups_only = results.filter(results["Группа"] != "Итого")
+        if groups_only.height:
+            chart = px.bar(
+                groups_only.unpivot(
+                    index="Группа",
+                    on=[
+                        "Абс. успеваемость на сессии, %",
+                        "Абс. успеваемость сейчас, %",
+                        "Качество сейчас, %",
+                    ],
+                    variable_name="Показатель",
+                    value_name="%",
+                ),
+                x="Группа",
+                y="%",
+                color="Показатель",
+                barmode="group",
+            )
+            chart.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="")
+            st.plotly_chart(chart, width="stretch")
+        table(results, name="Итоги сессии", empty="По выбранным группам ведомостей за это полугодие нет.")

@@ -39,8 +39,15 @@ METRIC_DEFINITIONS: dict[str, str] = {
         "дисциплине — «зач», если «незач» не больше, чем «зач»."
     ),
     "Академическая задолженность": (
-        "Отметка промежуточной аттестации «2», «незач» или «н/а», а также её отсутствие после окончания "
-        "семестра (31 января или 31 августа)."
+        "Отметка промежуточной аттестации «2», «незач», «н/а» или «не допущен», а также её отсутствие "
+        "после окончания сессии семестра (по учебному календарю) или после закрытия семестра заместителем "
+        "директора."
+    ),
+    "Итоги сессии": (
+        "По ведомостям полугодия: успевающий — только «5», «4», «3» или «зач» по всем ведомостям, "
+        "качественный — только «5», «4» или «зач». Абсолютная успеваемость = успевающие / N × 100, качество "
+        "знаний = качественные / N × 100, N — студенты в ведомостях. «На сессии» — по первой отметке "
+        "ведомости, «сейчас» — с учётом пересдач."
     ),
 }
 
@@ -299,6 +306,52 @@ def debts(
         FROM mart_academic_debt
         WHERE {" AND ".join(clauses)}
         ORDER BY group_name, student_name, semester, subject_name
+        """,
+        params,
+    )
+
+
+def session_halves(reader: WarehouseReader, college_id: int) -> list[tuple[int, int]]:
+    """The halves (academic year, 1 or 2) that have attestation sheets, the latest first."""
+    frame = reader.query(
+        "SELECT DISTINCT academic_year, half FROM mart_session_results WHERE college_id = ? "
+        "ORDER BY academic_year DESC, half DESC",
+        [college_id],
+    )
+    return list(zip(frame["academic_year"].to_list(), frame["half"].to_list(), strict=True))
+
+
+def session_results(
+    reader: WarehouseReader, college_id: int, group_ids: tuple[int, ...] | None, year: int, half: int
+) -> pl.DataFrame:
+    """Итоги сессии of one half by group, with the college's (or the groups') total last."""
+    clauses = ["college_id = ?", "academic_year = ?", "half = ?"]
+    params: list[Any] = [college_id, year, half]
+    if group_ids is not None:
+        clauses.append("list_contains(?::INTEGER[], group_id)")
+        params.append(list(group_ids))
+    return reader.query(
+        f"""
+        WITH rows AS (
+            SELECT group_name, semester, students, passed_at_session, quality_at_session, passed_now,
+                   quality_now, debtors_now, debts_now, 0 AS total
+            FROM mart_session_results WHERE {" AND ".join(clauses)}
+        ),
+        final AS (
+            SELECT * FROM rows
+            UNION ALL
+            SELECT 'Итого', NULL, sum(students), sum(passed_at_session), sum(quality_at_session),
+                   sum(passed_now), sum(quality_now), sum(debtors_now), sum(debts_now), 1
+            FROM rows HAVING count(*) > 1
+        )
+        SELECT group_name AS "Группа", semester AS "Семестр", students::INTEGER AS "Студентов (N)",
+               round(100.0 * passed_at_session / nullif(students, 0), 1) AS "Абс. успеваемость на сессии, %",
+               round(100.0 * quality_at_session / nullif(students, 0), 1) AS "Качество на сессии, %",
+               round(100.0 * passed_now / nullif(students, 0), 1) AS "Абс. успеваемость сейчас, %",
+               round(100.0 * quality_now / nullif(students, 0), 1) AS "Качество сейчас, %",
+               debtors_now::INTEGER AS "Должников сейчас", debts_now::INTEGER AS "Задолженностей сейчас"
+        FROM final
+        ORDER BY total, group_name
         """,
         params,
     )

@@ -129,12 +129,19 @@ class StudentInfo:
     truancy: float  # chance of skipping a whole school day without an excuse
     guardians: list[tuple[int, str]]  # guardian id, relation
     subgroup: int = 1
+    subject_subgroups: dict[int, int] = field(
+        default_factory=dict
+    )  # subject id -> subgroup, where it differs
     enrolled_on: date = date.min
     left_on: date | None = None
     user_id: int | None = None
 
     def on_roll(self, day: date) -> bool:
         return self.enrolled_on <= day and (self.left_on is None or day < self.left_on)
+
+    def subgroup_for(self, subject_id: int) -> int:
+        """The student's subgroup for a subject (the database's student_subgroup rule)."""
+        return self.subject_subgroups.get(subject_id, self.subgroup)
 
 
 @dataclass(frozen=True)
@@ -591,6 +598,8 @@ class _Builder:
         by_group: dict[int, list[Stream]] = {}
         for stream in streams:
             by_group.setdefault(stream.group.id, []).append(stream)
+        halved = self._halved(streams, demo_teacher)
+        halves: dict[int, int] = {}  # unit key -> the subgroup a halved subject's unit is for
         for group_streams in by_group.values():
             splits = [s for s in group_streams if s.split]
             for first, second in zip(splits[::2], splits[1::2], strict=True):
@@ -607,7 +616,9 @@ class _Builder:
                     owners.append((first, second))
             for stream in (s for s in group_streams if not s.split):
                 practice = stream.subject.kind in (SubjectKind.training_practice, SubjectKind.work_practice)
-                for _ in range(stream.pairs):
+                for n in range(stream.pairs * (2 if stream is halved else 1)):
+                    if stream is halved:
+                        halves[len(units)] = 1 + n % 2
                     units.append(
                         Unit(
                             len(units),
@@ -635,7 +646,7 @@ class _Builder:
             day, pair = placed[unit.key]
             owner = owners[unit.key]
             if len(owner) == 1:
-                slots.append(self._slot(owner[0], 0, day, pair))
+                slots.append(self._slot(owner[0], halves.get(unit.key, 0), day, pair))
             else:
                 first, second = owner
                 slots += [
@@ -647,6 +658,32 @@ class _Builder:
         slots.sort(key=lambda s: (s.stream.group.index, s.weekday, s.pair, s.subgroup))
         return [SlotInfo(self.ids.take("timetable_slot"), s.stream, s.subgroup, s.weekday, s.pair, s.teacher, s.room)
                 for s in slots]  # fmt: skip
+
+    def _halved(self, streams: list[Stream], demo_teacher: TeacherInfo) -> Stream | None:
+        """One subject of the demo student's group taught to each subgroup apart, its subgroups made
+        differently from the group list's (who is in which for English follows the list, for this
+        subject the teacher's own split): subgroups per subject, the demo student among those moved."""
+        group_streams = [
+            s for s in streams
+            if s.group.place == TEACHER_GROUP and not s.split and s.teacher is not demo_teacher
+            and s.subject.kind == SubjectKind.discipline and s.subject.style not in (catalog.SPORT, catalog.PRACTICE)
+        ]  # fmt: skip
+        if not group_streams:
+            return None
+        stream = min(group_streams, key=lambda s: (s.pairs, s.subject.code))
+        demo = next((st for st in stream.group.students if st.user_id is not None), None)
+        flip = 0
+        for position, student in enumerate(stream.group.students):
+            if student is demo:
+                flip = 0 if 1 + position % 2 != student.subgroup else 1
+        for position, student in enumerate(stream.group.students):
+            subgroup = 1 + (position + flip) % 2
+            if subgroup != student.subgroup:
+                student.subject_subgroups[stream.subject_id] = subgroup
+                self.tables["subject_subgroup"].append(
+                    (student.id, stream.subject_id, self.college_id, subgroup)
+                )
+        return stream
 
     def _slot(self, stream: Stream, subgroup: int, weekday: int, pair: int) -> SlotInfo:
         room = (
@@ -700,7 +737,7 @@ class _Builder:
         for stream in streams:
             hours = 2 * len(stream.topics)
             t["curriculum_item"].append((stream.item_id, cid, stream.group.id, stream.subject_id, stream.group.semester,
-                                         hours, stream.form.value, stream.teacher.id))  # fmt: skip
+                                         hours, stream.form.value, stream.teacher.id, False))  # fmt: skip
             t["plan_topic"].extend((topic.id, stream.item_id, topic.position, topic.title, 2, topic.homework)
                                    for topic in stream.topics)  # fmt: skip
         for slot in slots:
@@ -763,7 +800,7 @@ class _Builder:
                  "Консультация перед экзаменом", deputy, at)
             )  # fmt: skip
 
-    # ----------------------------------------------------------------------- the last session
+    # ----------------------------------------------------------------------- the past sessions
 
     def _past_attestation(
         self,
@@ -771,9 +808,11 @@ class _Builder:
         teachers: list[TeacherInfo],
         subjects: dict[tuple[str, str], tuple[int, SubjectSpec]],
     ) -> None:
-        """The previous semester's attestation sheets, filled the way a college fills them: mostly
-        3–5 (by each student's ability), a few «2», «н/а» and «не допущен», most debts retaken in
-        the weeks after the session, some still open. No lessons: only the sheets."""
+        """The attestation sheets of every half from the previous academic year's start to this
+        half, filled the way a college fills them: mostly 3–5 (by each student's ability), a few
+        «2», «н/а» and «не допущен», most debts retaken in the weeks after the session, some still
+        open; year marks for the first course's subjects; each half closed by the deputy. No
+        lessons: only the sheets. And the ГИА sheet of each final-year group, for the coming June."""
         # A generator of its own, seeded from the main one without drawing from it: the days, marks
         # and planted defects that follow come out as they did before the sheets were added.
         self.sheet_rng = random.Random(hash(self.rng.getstate()[1]) ^ 0xA77E57)
@@ -781,37 +820,113 @@ class _Builder:
         for teacher in teachers:
             if not teacher.demo_key:
                 by_dept.setdefault(teacher.department, []).append(teacher)
+        now = Half.containing(self.today)
+        halves = [now.previous()]  # the latest first, back to the previous academic year's autumn
+        while halves[-1] != Half(now.year - 1, 1):
+            halves.append(halves[-1].previous())
+        for half in halves:
+            self._close(half, latest=half == halves[0])
         for group in groups:
-            semester = group.semester - 1
-            if semester < 1:
-                continue
-            half = Half.of_group(group.admission_year, semester)
-            session_start, session_end = default_session(half)
-            course = (semester + 1) // 2
-            for line in catalog.curriculum(group.spec, course):
-                parts = (
-                    [(line.code, (line.autumn, line.spring))]
-                    if isinstance(line, Whole)
-                    else [(line.first, line.first_forms), (line.second, line.second_forms)]
-                )
-                for code, forms in parts:
-                    form = forms[half.half - 1]
-                    if form is AttestationForm.other:
-                        continue
-                    subject_id, subject = subjects[group.spec.key, code]
-                    teacher = self.sheet_rng.choice(by_dept[subject.department])
-                    item_id = self.ids.take("curriculum_item")
-                    self.tables["curriculum_item"].append(
-                        (item_id, self.college_id, group.id, subject_id, semester, 72, form.value, teacher.id)
+            current: dict[tuple[str, int], dict[int, str]] = {}  # (code, semester) -> student -> value
+            for back in range(len(halves), 0, -1):
+                semester = group.semester - back
+                if semester < 1:
+                    continue
+                half = Half.of_group(group.admission_year, semester)
+                session_start, session_end = default_session(half)
+                course = (semester + 1) // 2
+                for line in catalog.curriculum(group.spec, course):
+                    parts = (
+                        [(line.code, (line.autumn, line.spring))]
+                        if isinstance(line, Whole)
+                        else [(line.first, line.first_forms), (line.second, line.second_forms)]
                     )
-                    exam_day = session_start + timedelta(days=self.sheet_rng.randrange(0, 21))
-                    for student in group.students:
-                        if not (
-                            student.enrolled_on <= half.end
-                            and (student.left_on is None or student.left_on > half.end)
-                        ):
+                    for code, forms in parts:
+                        form = forms[half.half - 1]
+                        # the first course's year marks: its subjects' spring items ask for one
+                        year_mark = course == 1 and half.half == 2 and form is not AttestationForm.other
+                        if form is AttestationForm.other:
                             continue
-                        self._sheet_mark(item_id, student, form, teacher, exam_day, session_end)
+                        subject_id, subject = subjects[group.spec.key, code]
+                        teacher = self.sheet_rng.choice(by_dept[subject.department])
+                        item_id = self.ids.take("curriculum_item")
+                        self.tables["curriculum_item"].append(
+                            (item_id, self.college_id, group.id, subject_id, semester, 72, form.value, teacher.id,
+                             year_mark)
+                        )  # fmt: skip
+                        exam_day = session_start + timedelta(days=self.sheet_rng.randrange(0, 21))
+                        values = current.setdefault((code, semester), {})
+                        retakes_from = _retakes_from(half)
+                        for student in group.students:
+                            if not (
+                                student.enrolled_on <= half.end
+                                and (student.left_on is None or student.left_on > half.end)
+                            ):
+                                continue
+                            values[student.id] = self._sheet_mark(
+                                item_id, student, form, teacher, exam_day, retakes_from
+                            )
+                        if year_mark:
+                            self._year_marks(item_id, form, teacher, session_end, values,
+                                             current.get((code, semester - 1), {}))  # fmt: skip
+        self._gia(groups)
+
+    def _close(self, half: Half, *, latest: bool) -> None:
+        """The deputy closed the half a week after its session; the latest one's retakes are still
+        open for three weeks, an older one's ended 45 days after its retakes began."""
+        _starts, ends = default_session(half)
+        closed = ends + timedelta(days=7)
+        if closed >= self.today:
+            return
+        deadline = self.today + timedelta(days=21) if latest else _retakes_from(half) + timedelta(days=45)
+        self.tables["attestation_close"].append(
+            (self.college_id, half.year, half.half, local(closed, time(16, 0), self.tz),
+             self.accounts[self.prefix + "deputy"], deadline)
+        )  # fmt: skip
+
+    def _year_marks(
+        self,
+        item_id: int,
+        form: AttestationForm,
+        teacher: TeacherInfo,
+        session_end: date,
+        spring: dict[int, str],
+        autumn: dict[int, str],
+    ) -> None:
+        """Year marks from the year's semester marks as they stand: their mean, a tie going the
+        spring's way; «н/а» for a debt still open."""
+        day = session_end
+        for student_id, last in spring.items():
+            first = autumn.get(student_id, last)
+            if last in DEBT_MARKS or first in DEBT_MARKS:
+                value = "н/а" if NOT_ADMITTED not in (first, last) else "2"
+            elif form is AttestationForm.credit or not (first.isdigit() and last.isdigit()):
+                value = last
+            else:
+                a, b = int(first), int(last)
+                value = str(math.ceil((a + b) / 2) if b >= a else math.floor((a + b) / 2))
+            self.tables["year_mark"].append(
+                (self.ids.take("year_mark"), self.college_id, item_id, student_id, value, teacher.user_id,
+                 local(day, time(15, 0), self.tz), day)
+            )  # fmt: skip
+
+    def _gia(self, groups: list[GroupInfo]) -> None:
+        """Each final-year group's ГИА (the defence of the final qualifying work) in its last
+        semester: a curriculum line, its sheet the commission's secretary (the curator) fills."""
+        finals = [g for g in groups if g.course == len(g.spec.groups_per_course) and g.curator is not None]
+        if not finals:
+            return
+        subject_id = self.ids.take("subject")
+        self.tables["subject"].append(
+            (subject_id, self.college_id, "ГИА", "Государственная итоговая аттестация (защита ВКР)",
+             SubjectKind.gia.value, None)
+        )  # fmt: skip
+        for group in finals:
+            assert group.curator is not None
+            self.tables["curriculum_item"].append(
+                (self.ids.take("curriculum_item"), self.college_id, group.id, subject_id, 2 * group.course, 216,
+                 AttestationForm.gia.value, group.curator.id, False)
+            )  # fmt: skip
 
     def _sheet_mark(
         self,
@@ -820,8 +935,9 @@ class _Builder:
         form: AttestationForm,
         teacher: TeacherInfo,
         exam_day: date,
-        session_end: date,
-    ) -> None:
+        retakes_from: date,
+    ) -> str:
+        """The student's sheet mark and its retake, if any; the value that stands now."""
         roll = self.sheet_rng.random()
         if roll < 0.01:
             value = NOT_ADMITTED
@@ -838,10 +954,10 @@ class _Builder:
              exam_day, None)
         )  # fmt: skip
         if value not in DEBT_MARKS or self.sheet_rng.random() < 0.3:
-            return  # passed, or the debt is still open
-        retake_day = session_end + timedelta(days=self.sheet_rng.randrange(7, 45))
+            return value  # passed, or the debt is still open
+        retake_day = retakes_from + timedelta(days=self.sheet_rng.randrange(0, 38))
         if retake_day >= self.today:
-            return
+            return value
         passed = "зач" if form is AttestationForm.credit else self.sheet_rng.choice(("3", "3", "4"))
         self.tables["semester_mark"].append(
             (self.ids.take("semester_mark"), self.college_id, item_id, student.id, passed, teacher.user_id,
@@ -849,6 +965,14 @@ class _Builder:
              f"Приказ о ликвидации академической задолженности от {retake_day:%d.%m.%Y}", "retake", retake_day,
              f"{teacher.person.full_name}, заместитель директора по УР, председатель ПЦК")
         )  # fmt: skip
+        return passed
+
+
+def _retakes_from(half: Half) -> date:
+    """Debts are retaken from a week after the winter session, and from September for the summer's."""
+    if half.half == 2:
+        return date(half.year + 1, 9, 2)
+    return default_session(half)[1] + timedelta(days=7)
 
 
 # --------------------------------------------------------------------------- КТП

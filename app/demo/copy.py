@@ -35,8 +35,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "subject": ("id", "college_id", "code", "name", "kind", "module_id"),
     "curriculum_item": (
         "id", "college_id", "study_group_id", "subject_id", "semester", "planned_hours", "attestation_form",
-        "teacher_id",
+        "teacher_id", "year_mark",
     ),
+    "subject_subgroup": ("student_id", "subject_id", "college_id", "subgroup"),
     "plan_topic": ("id", "curriculum_item_id", "position", "title", "hours", "homework"),
     "timetable_slot": (
         "id", "college_id", "study_group_id", "subgroup", "weekday", "pair_number", "subject_id", "teacher_id",
@@ -64,6 +65,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "semester_mark": (
         "id", "college_id", "curriculum_item_id", "student_id", "value", "created_by_user_id", "created_at",
         "corrects_id", "correction_reason", "kind", "taken_on", "commission",
+    ),
+    "attestation_close": ("college_id", "academic_year", "half", "closed_at", "closed_by_user_id", "retakes_until"),
+    "year_mark": (
+        "id", "college_id", "curriculum_item_id", "student_id", "value", "created_by_user_id", "created_at",
+        "taken_on",
     ),
 }  # fmt: skip
 

@@ -491,7 +491,8 @@ class _Simulation:
         return [
             s
             for s in slot.stream.group.students
-            if s.on_roll(day) and (slot.subgroup == 0 or s.subgroup == slot.subgroup)
+            if s.on_roll(day)
+            and (slot.subgroup == 0 or s.subgroup_for(slot.stream.subject_id) == slot.subgroup)
         ]
 
     def _marks(

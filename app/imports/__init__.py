@@ -10,4 +10,5 @@ KINDS: dict[str, str] = {
     "curriculum": "Учебный план",
     "ktp": "КТП",
     "timetable": "Расписание",
+    "calendar": "Учебный календарь",
 }

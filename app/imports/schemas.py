@@ -184,6 +184,9 @@ ATTESTATION_FORMS: dict[str, AttestationForm] = {
 }
 parse_attestation = choice(ATTESTATION_FORMS, "формы аттестации", list(ATTESTATION_LABELS.values()))
 
+YES_NO: dict[str, bool] = {"да": True, "нет": False, "+": True, "-": False, "1": True, "0": False}
+parse_yes_no = choice(YES_NO, "«да/нет»", ["да", "нет"])
+
 _WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(WEEKDAY_NAMES[:6], start=1)}
 _WEEKDAYS.update({a: i for i, a in enumerate(("пн", "вт", "ср", "чт", "пт", "сб"), start=1)})
 _WEEKDAYS.update({str(i): i for i in range(1, 7)})
@@ -711,7 +714,7 @@ SUBJECTS = Schema(
             "kind",
             "Вид",
             parse_subject_kind,
-            "Дисциплина, МДК, Учебная практика или Производственная практика (пусто — Дисциплина).",
+            "Дисциплина, МДК, Учебная практика, Производственная практика или ГИА (пусто — Дисциплина).",
             "МДК",
             required=False,
             default=SubjectKind.discipline,
@@ -759,11 +762,21 @@ CURRICULUM = Schema(
             "form",
             "Форма аттестации",
             parse_attestation,
-            "Экзамен, Дифференцированный зачёт, Зачёт, Квалификационный экзамен или Другие формы "
-            "контроля (пусто — Другие формы контроля).",
+            "Экзамен, Дифференцированный зачёт, Зачёт, Квалификационный экзамен, Государственная итоговая "
+            "аттестация или Другие формы контроля (пусто — Другие формы контроля).",
             "Экзамен",
             required=False,
             default=AttestationForm.other,
+        ),
+        Column(
+            "year_mark",
+            "Годовая отметка",
+            parse_yes_no,
+            "«да», если учебный план требует годовую отметку (в последнем семестре учебного года дисциплины); "
+            "пусто — нет.",
+            "нет",
+            required=False,
+            default=False,
         ),
         Column(
             "teacher",
@@ -959,11 +972,78 @@ HISTORY = Schema(
     before="Сначала импортируйте группы, студентов, дисциплины, преподавателей и учебный план.",
 )
 
+
+def parse_academic_year(value: Cell) -> int:
+    """«2026/2027», «2026/27», «2026-2027» or «2026»: the year the academic year begins."""
+    s = as_text(value).replace(" ", "")
+    m = re.fullmatch(r"(\d{4})(?:\.0)?(?:[/-](\d{2}|\d{4}))?", s)
+    if not m:
+        raise ValueError(f"«{s}» — не учебный год: укажите, например, «2026/2027».")
+    year = int(m[1])
+    if m[2] and int(m[2]) % 100 != (year + 1) % 100:
+        raise ValueError(f"«{s}»: второй год учебного года — следующий за первым (например, «2026/2027»).")
+    if not 1990 <= year <= 2100:
+        raise ValueError(f"Учебный год {year} вне допустимого диапазона 1990–2100.")
+    return year
+
+
+CALENDAR_KINDS: dict[str, str] = {
+    "Сессия": "session",
+    "Промежуточная аттестация": "session",
+    "Каникулы": "holidays",
+    "Практика": "practice",
+    "Нерабочие дни": "non_teaching",
+    "Нерабочий день": "non_teaching",
+    "Праздник": "non_teaching",
+}
+parse_calendar_kind = choice(
+    CALENDAR_KINDS, "вида периода", ["Сессия", "Каникулы", "Практика", "Нерабочие дни"]
+)
+HALVES: dict[str, int] = {"1": 1, "2": 2, "осень": 1, "осенний": 1, "весна": 2, "весенний": 2}
+parse_half = choice(HALVES, "полугодия", ["1 (осень)", "2 (весна)"])
+
+CALENDAR = Schema(
+    "calendar",
+    "Учебный календарь",
+    (
+        Column("year", "Учебный год", parse_academic_year, "Учебный год, например 2026/2027.", "2026/2027"),
+        Column(
+            "kind",
+            "Вид периода",
+            parse_calendar_kind,
+            "Сессия (промежуточная аттестация), Каникулы, Практика или Нерабочие дни.",
+            "Каникулы",
+        ),
+        Column(
+            "half",
+            "Полугодие",
+            parse_half,
+            "Для сессии: 1 — зимняя (осеннее полугодие), 2 — летняя (весеннее); для остальных — пусто.",
+            "",
+            required=False,
+        ),
+        Column("starts_on", "Начало", parse_date, "Первый день периода, ДД.ММ.ГГГГ.", "29.12.2026"),
+        Column("ends_on", "Окончание", parse_date, "Последний день периода, ДД.ММ.ГГГГ.", "10.01.2027"),
+        Column(
+            "title",
+            "Название",
+            text(120),
+            "Как период назван в календаре (необязательно).",
+            "Зимние каникулы",
+            required=False,
+            default="",
+        ),
+    ),
+    key=("year", "kind", "half", "starts_on"),
+    purpose="Учебный календарь колледжа на год: сессии, каникулы, практика, нерабочие дни. Каникулы и "
+    "нерабочие дни отменяют занятия; период с тем же видом и началом обновляется.",
+)
+
 SCHEMAS: dict[str, Schema] = {
-    s.kind: s for s in (TEACHERS, GROUPS, STUDENTS, GUARDIANS, SUBJECTS, CURRICULUM, KTP, TIMETABLE)
+    s.kind: s for s in (TEACHERS, GROUPS, STUDENTS, GUARDIANS, SUBJECTS, CURRICULUM, KTP, TIMETABLE, CALENDAR)
 }
 assert {k: s.title for k, s in SCHEMAS.items()} == KINDS
 ORDER_HINT = (
     "Порядок импорта: преподаватели → группы → студенты → родители; дисциплины → учебный план → КТП → "
-    "расписание."
+    "расписание. Учебный календарь — в любой момент."
 )

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.actor import Actor
+from app.calendar import Half, check_period, check_session
 from app.db import db_now
 from app.domain import KtpSource, KtpStatus, Role, SubjectKind, fmt_date, full_name
 from app.errors import AccessDenied, DomainError
@@ -36,6 +37,7 @@ from app.imports.schemas import (
     parse_rows,
 )
 from app.models import (
+    CalendarPeriod,
     CurriculumItem,
     Guardian,
     Module,
@@ -60,6 +62,9 @@ IMPORT_LOCK = 0x1A4F
 T = TypeVar("T")
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
 OFFICER_ONLY = "Импортировать данные может только ответственный за электронный журнал."
+CALENDAR_ONLY = (
+    "Загружать учебный календарь могут заместитель директора и ответственный за электронный журнал."
+)
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,12 @@ def import_file(
     """Import one file of `kind` into the college. `actor` None: the command line (the administrator)."""
 
     def authorize() -> None:
-        if actor is not None and (not actor.has(Role.officer) or actor.college_id != college_id):
-            raise AccessDenied(OFFICER_ONLY)
+        if actor is None:
+            return
+        # the calendar is the deputy director's (app.calendar), the reference data the officer's
+        may = actor.has(Role.officer, Role.deputy) if kind == "calendar" else actor.has(Role.officer)
+        if not may or actor.college_id != college_id:
+            raise AccessDenied(CALENDAR_ONLY if kind == "calendar" else OFFICER_ONLY)
 
     return execute(
         SCHEMAS[kind],
@@ -771,6 +780,8 @@ def _curriculum(run: Run, records: list[Record]) -> None:
         v = r.values
         key = (v["group"].id, v["subject"].id, v["semester"])
         fields: dict[str, Any] = {"planned_hours": v["hours"], "attestation_form": v["form"].value}
+        if "year_mark" in r.present:
+            fields["year_mark"] = v["year_mark"]
         if "teacher" in r.present:
             fields["teacher_id"] = v["teacher"].id if v["teacher"] else None
         item, outcome = upsert(
@@ -920,6 +931,56 @@ def _timetable(run: Run, records: list[Record]) -> None:
         run.count(outcome)
 
 
+def _calendar(run: Run, records: list[Record]) -> None:
+    """Sessions replace the half's (one per half); other periods upsert by year, kind and first day.
+    The checks are the «Учебный календарь» page's (app.calendar.check_session / check_period)."""
+    schema = SCHEMAS["calendar"]
+    rows = list(run.session.exec(select(CalendarPeriod).where(CalendarPeriod.college_id == run.college_id)))
+    sessions = {(r.academic_year, r.half): r for r in rows if r.kind == "session"}
+    periods = {(r.academic_year, r.kind, r.starts_on): r for r in rows if r.kind != "session"}
+    seen: set[tuple[int, int]] = set()
+    by = run.actor.user_id if run.actor else None
+    for r in records:
+        v = r.values
+        year, kind, starts, ends = v["year"], v["kind"], v["starts_on"], v["ends_on"]
+        try:
+            if kind == "session":
+                if v["half"] is None:
+                    run.error(r, schema, "half", "Для сессии укажите полугодие: 1 — зимняя, 2 — летняя.")
+                    continue
+                half = Half(year, v["half"])
+                if (year, half.half) in seen:
+                    run.error(r, schema, "half", "Сессия этого полугодия уже указана в файле выше.")
+                    continue
+                seen.add((year, half.half))
+                check_session(half, starts, ends)
+                title = v["title"] or ("Зимняя сессия" if half.half == 1 else "Летняя сессия")
+                fields: dict[str, Any] = {"starts_on": starts, "ends_on": ends, "title": title}
+                row, outcome = upsert(
+                    run,
+                    sessions.get((year, half.half)),
+                    partial(CalendarPeriod, college_id=run.college_id, academic_year=year, half=half.half,
+                            kind="session", updated_by_user_id=by, **fields),
+                    fields,
+                )  # fmt: skip
+                sessions[year, half.half] = row
+            else:
+                title = check_period(year, kind, starts, ends, v["title"])
+                fields = {"ends_on": ends, "title": title}
+                row, outcome = upsert(
+                    run,
+                    periods.get((year, kind, starts)),
+                    partial(CalendarPeriod, college_id=run.college_id, academic_year=year, kind=kind,
+                            starts_on=starts, updated_by_user_id=by, **fields),
+                    fields,
+                )  # fmt: skip
+                periods[year, kind, starts] = row
+        except DomainError as exc:
+            run.error(r, schema, "starts_on", exc.message)
+            continue
+        run.count(outcome)
+
+
 APPLY: dict[str, Callable[[Run, list[Record]], None]] = {
     "teachers": _teachers,
     "groups": _groups,
@@ -929,4 +990,5 @@ APPLY: dict[str, Callable[[Run, list[Record]], None]] = {
     "curriculum": _curriculum,
     "ktp": _ktp,
     "timetable": _timetable,
+    "calendar": _calendar,
 }

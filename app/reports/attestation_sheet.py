@@ -10,12 +10,19 @@ from app.domain import AttestationForm, fmt_date
 from app.models import College
 from app.reports import blocks as b
 from app.reports.common import now_local
-from app.services.attestation import Sheet
+from app.services.attestation import Sheet, SheetKind
 
 
 def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = "") -> bytes:
     college = session.get(College, college_id)
-    title = "Зачётная ведомость" if sheet.form is AttestationForm.credit else "Экзаменационная ведомость"
+    if sheet.kind is SheetKind.year:
+        title = "Ведомость годовых отметок"
+    elif sheet.form is AttestationForm.gia:
+        title = "Сводная ведомость государственной итоговой аттестации"
+    elif sheet.form is AttestationForm.credit:
+        title = "Зачётная ведомость"
+    else:
+        title = "Экзаменационная ведомость"
     counts = Counter(r.value for r in sheet.rows if r.value is not None)
     rows = [
         [
@@ -32,7 +39,7 @@ def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = 
     blocks = [
         b.paragraph(
             f"Группа {sheet.group_name}. Дисциплина: {sheet.subject_name}. {sheet.semester}-й семестр. "
-            f"Форма аттестации: {sheet.form_label}. Преподаватель: {sheet.teacher_name or '—'}. "
+            f"{'Отметка' if sheet.kind is SheetKind.year else 'Форма аттестации'}: {sheet.form_label}. {'Секретарь ГЭК' if sheet.form is AttestationForm.gia else 'Преподаватель'}: {sheet.teacher_name or '—'}. "
             f"Сессия: {fmt_date(sheet.window[0])} — {fmt_date(sheet.window[1])}.",
             size=9,
         ),
@@ -50,7 +57,9 @@ def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = 
             empty="В группе нет студентов.",
         ),
         b.paragraph(f"Итого: {summary}; студентов в ведомости — {len(sheet.rows)}.", size=9),
-        b.signature("Преподаватель", sheet.teacher_name),
+        b.signature(
+            "Секретарь ГЭК" if sheet.form is AttestationForm.gia else "Преподаватель", sheet.teacher_name
+        ),
         b.signature("Заместитель директора по учебной работе", deputy),
     ]
     return b.render_report(

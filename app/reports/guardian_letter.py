@@ -26,6 +26,7 @@ from app.models import (
     StudyGroup,
     Subject,
     Teacher,
+    YearMark,
 )
 from app.reports.common import (
     Meta,
@@ -51,6 +52,7 @@ class _SubjectLine:
     unexcused: int = 0
     lates: int = 0
     semester_mark: str = ""
+    year_mark: str = ""
 
 
 def salutation(guardian: Guardian | None) -> str:
@@ -190,6 +192,22 @@ def letter_content(
                 current = semester_mark_current(item_rows).get(student_id)
                 if current and wanted[item_id] in lines:
                     lines[wanted[item_id]].semester_mark = current[1].value
+            years = list(
+                session.exec(
+                    select(YearMark).where(
+                        YearMark.student_id == student_id, col(YearMark.curriculum_item_id).in_(wanted)
+                    )
+                )
+            )
+            for item_id in {y.curriculum_item_id for y in years}:
+                year = semester_mark_current([y for y in years if y.curriculum_item_id == item_id]).get(
+                    student_id
+                )
+                if year and wanted[item_id] in lines:
+                    line = lines[wanted[item_id]]
+                    line.semester_mark = " · ".join(
+                        p for p in (line.semester_mark, f"год: {year[1].value}") if p
+                    )
 
     table = []
     failing_subjects = []
@@ -208,7 +226,9 @@ def letter_content(
                 "subject": line.name,
                 "marks": " ".join(line.marks),
                 "average": fmt_number(average, 2),
-                "semester_mark": line.semester_mark,
+                "semester_mark": " · ".join(
+                    p for p in (line.semester_mark, f"год: {line.year_mark}" if line.year_mark else "") if p
+                ),
                 "hours": line.hours,
                 "missed": line.missed,
                 "unexcused": line.unexcused,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, or_, select
 
@@ -46,6 +46,7 @@ from app.models import (
     Teacher,
     UserAccount,
     UserRole,
+    YearMark,
 )
 from app.reports.common import (
     Meta,
@@ -95,8 +96,11 @@ def mark_chains(marks: list[Mark]) -> list[MarkChain]:
     return sorted(chains, key=lambda c: c.original.id or 0)
 
 
-def semester_mark_current(rows: list[SemesterMark]) -> dict[int, tuple[SemesterMark, SemesterMark]]:
-    """student id → (original, current) semester mark."""
+SheetMark = TypeVar("SheetMark", SemesterMark, YearMark)
+
+
+def semester_mark_current(rows: list[SheetMark]) -> dict[int, tuple[SheetMark, SheetMark]]:
+    """student id → (original, current) semester (or year) mark."""
     by_corrected = {r.corrects_id: r for r in rows if r.corrects_id is not None}
     out = {}
     for original in rows:

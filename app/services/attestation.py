@@ -1,5 +1,6 @@
 """Промежуточная аттестация: the attestation sheet (ведомость) of a curriculum item, its retakes,
-and the deputy director closing a half.
+and the deputy director closing a half; by the same pattern the year marks (годовая) and the state
+final attestation (ГИА).
 
 The same rules as the journal: marks are rows that are never changed (a retake or a correction is
 a new row pointing at the one it replaces), every save is one transaction, every acceptance and
@@ -14,12 +15,18 @@ refusal is audited, the clock is the database server's.
   are cleared after the session).
 - The deputy closes a half: its sheets take no more first marks; retakes still clear its debts,
   until the deadline the deputy sets when closing it.
+- A year sheet (SheetKind.year) lists the year marks of an item the curriculum marks for one
+  (curriculum_item.year_mark: the subject's item of the year's last semester). Filled the same
+  way, in the same half; a year mark is not retaken (the semester's debts are).
+- ГИА is a curriculum item of the last semester with the form «gia»: its sheet is the state
+  examination commission's, filled by its secretary (the item's teacher) or the deputy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +41,7 @@ from app.domain import (
     attestation_marks,
     fmt_date,
     full_name,
+    year_marks,
 )
 from app.errors import AccessDenied, DomainError, NotFound
 from app.models import (
@@ -44,10 +52,20 @@ from app.models import (
     StudyGroup,
     Subject,
     Teacher,
+    YearMark,
 )
 from app.services.journal import college_today
 
 MAX_TEXT = 300
+
+
+class SheetKind(StrEnum):
+    semester = "semester"  # the attestation sheet of the item's semester (and ГИА's)
+    year = "year"  # the year marks
+
+
+SheetModel = type[SemesterMark] | type[YearMark]
+MODELS: dict[SheetKind, SheetModel] = {SheetKind.semester: SemesterMark, SheetKind.year: YearMark}
 
 
 @dataclass(frozen=True)
@@ -74,10 +92,15 @@ class Sheet:
     closed: bool
     rows: tuple[SheetRow, ...]
     allowed: tuple[str, ...]
+    kind: SheetKind = SheetKind.semester
+
+    @property
+    def key(self) -> tuple[int, SheetKind]:
+        return self.item_id, self.kind
 
     @property
     def form_label(self) -> str:
-        return ATTESTATION_LABELS[self.form]
+        return "Годовая отметка" if self.kind is SheetKind.year else ATTESTATION_LABELS[self.form]
 
     @property
     def filled(self) -> int:
@@ -85,6 +108,10 @@ class Sheet:
 
     @property
     def title(self) -> str:
+        if self.kind is SheetKind.year:
+            return (
+                f"{self.group_name} · {self.subject_name} · {self.half.year}/{self.half.year + 1} учебный год"
+            )
         return f"{self.group_name} · {self.subject_name} · {self.semester}-й семестр"
 
     def may_enter(self, actor: Actor) -> bool:
@@ -102,16 +129,29 @@ class SheetSummary:
     filled: int
     students: int
     debts: int
+    kind: SheetKind = SheetKind.semester
+
+    @property
+    def key(self) -> tuple[int, SheetKind]:
+        return self.item_id, self.kind
 
 
-def _item(session: Session, actor: Actor, item_id: int) -> tuple[CurriculumItem, StudyGroup, Subject]:
+def _item(
+    session: Session, actor: Actor, item_id: int, kind: SheetKind = SheetKind.semester
+) -> tuple[CurriculumItem, StudyGroup, Subject]:
     item = session.get(CurriculumItem, item_id)
     if item is None or item.college_id != actor.college_id:
         raise NotFound("Ведомость не найдена.")
     group = session.get(StudyGroup, item.study_group_id)
     subject = session.get(Subject, item.subject_id)
     assert group is not None and subject is not None
-    if AttestationForm(item.attestation_form) is AttestationForm.other:
+    if kind is SheetKind.year:
+        if not item.year_mark:
+            raise DomainError(
+                f"По дисциплине «{subject.name}» учебный план не предусматривает годовой отметки "
+                f"в {item.semester}-м семестре."
+            )
+    elif AttestationForm(item.attestation_form) is AttestationForm.other:
         raise DomainError(
             f"По дисциплине «{subject.name}» в {item.semester}-м семестре промежуточной аттестации нет "
             "(другие формы контроля)."
@@ -154,11 +194,19 @@ def _students(session: Session, group: StudyGroup, half: Half) -> list[Student]:
     )
 
 
-def _chains(session: Session, item_id: int) -> dict[int, list[SemesterMark]]:
+def _chains(
+    session: Session, item_id: int, kind: SheetKind = SheetKind.semester
+) -> dict[int, list[SemesterMark | YearMark]]:
     """Each student's marks on the sheet, the original first and each replacement after it."""
-    rows = list(session.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item_id)))
+    rows: list[SemesterMark | YearMark]
+    if kind is SheetKind.year:
+        year = session.exec(select(YearMark).where(YearMark.curriculum_item_id == item_id))
+        rows = [*year]
+    else:
+        semester = session.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item_id))
+        rows = [*semester]
     by_corrected = {r.corrects_id: r for r in rows if r.corrects_id is not None}
-    chains: dict[int, list[SemesterMark]] = {}
+    chains: dict[int, list[SemesterMark | YearMark]] = {}
     for original in (r for r in rows if r.corrects_id is None):
         chain = [original]
         while chain[-1].id in by_corrected:
@@ -167,11 +215,11 @@ def _chains(session: Session, item_id: int) -> dict[int, list[SemesterMark]]:
     return chains
 
 
-def sheet(actor: Actor, item_id: int, *, session: Session) -> Sheet:
-    item, group, subject = _item(session, actor, item_id)
+def sheet(actor: Actor, item_id: int, *, session: Session, kind: SheetKind = SheetKind.semester) -> Sheet:
+    item, group, subject = _item(session, actor, item_id, kind)
     _may_read(actor, item, group)
     half = Half.of_group(group.admission_year, item.semester)
-    chains = _chains(session, item_id)
+    chains = _chains(session, item_id, kind)
     students = _students(session, group, half)
     listed = {s.id for s in students}
     # a student who has left but holds a mark stays on the sheet
@@ -188,7 +236,7 @@ def sheet(actor: Actor, item_id: int, *, session: Session) -> Sheet:
                 value,
                 tuple(m.value for m in chain),
                 chain[-1].taken_on if chain else None,
-                value in DEBT_MARKS,
+                kind is SheetKind.semester and value in DEBT_MARKS,  # a year mark is not retaken
             )
         )
     teacher = session.get(Teacher, item.teacher_id) if item.teacher_id else None
@@ -205,7 +253,8 @@ def sheet(actor: Actor, item_id: int, *, session: Session) -> Sheet:
         window=session_window(actor.college_id, half, session=session),
         closed=_closed(session, actor.college_id, half),
         rows=tuple(rows),
-        allowed=attestation_marks(form),
+        allowed=year_marks(form) if kind is SheetKind.year else attestation_marks(form),
+        kind=kind,
     )
 
 
@@ -217,7 +266,8 @@ def sheets(actor: Actor, half: Half, *, session: Session) -> list[SheetSummary]:
         .join(StudyGroup, col(StudyGroup.id) == CurriculumItem.study_group_id)
         .where(
             CurriculumItem.college_id == actor.college_id,
-            CurriculumItem.attestation_form != AttestationForm.other.value,
+            (col(CurriculumItem.attestation_form) != AttestationForm.other.value)
+            | col(CurriculumItem.year_mark),
         )
     )
     if not actor.has(Role.deputy, Role.director):
@@ -232,13 +282,23 @@ def sheets(actor: Actor, half: Half, *, session: Session) -> list[SheetSummary]:
         if Half.of_group(group.admission_year, item.semester) != half:
             continue
         assert item.id is not None
-        s = sheet(actor, item.id, session=session)
-        out.append(
-            SheetSummary(
-                item.id, s.title, s.form_label, s.filled, len(s.rows), sum(1 for r in s.rows if r.is_debt)
+        kinds = [SheetKind.year] if item.year_mark else []
+        if AttestationForm(item.attestation_form) is not AttestationForm.other:
+            kinds.insert(0, SheetKind.semester)
+        for kind in kinds:
+            s = sheet(actor, item.id, session=session, kind=kind)
+            out.append(
+                SheetSummary(
+                    item.id,
+                    s.title,
+                    s.form_label,
+                    s.filled,
+                    len(s.rows),
+                    sum(1 for r in s.rows if r.is_debt),
+                    kind,
+                )
             )
-        )
-    return sorted(out, key=lambda x: x.title)
+    return sorted(out, key=lambda x: (x.title, x.kind != SheetKind.semester))
 
 
 def _text(value: str, what: str, *, required: bool) -> str:
@@ -263,15 +323,22 @@ def _open_for_entry(sheet_: Sheet, today: date) -> None:
         )
 
 
-def enter(actor: Actor, item_id: int, values: dict[int, str], *, session: Session) -> int:
+def enter(
+    actor: Actor,
+    item_id: int,
+    values: dict[int, str],
+    *,
+    session: Session,
+    kind: SheetKind = SheetKind.semester,
+) -> int:
     """Put the sheet's marks for the students in `values`; how many were added. All or nothing."""
-    details = {"curriculum_item_id": item_id, "students": len(values)}
+    details = {"curriculum_item_id": item_id, "students": len(values), "sheet": kind.value}
     with audit.user_action(
         session, actor, "attestation.enter", entity="curriculum_item", entity_id=item_id, details=details
     ):
-        item, _group, _subject = _item(session, actor, item_id)
+        item, _group, _subject = _item(session, actor, item_id, kind)
         _may_enter(actor, item)
-        current = sheet(actor, item_id, session=session)
+        current = sheet(actor, item_id, session=session, kind=kind)
         today = college_today(session=session)
         _open_for_entry(current, today)
         by_student = {r.student_id: r for r in current.rows}
@@ -291,7 +358,7 @@ def enter(actor: Actor, item_id: int, values: dict[int, str], *, session: Sessio
                     "повторная сдача вносится как пересдача."
                 )
             session.add(
-                SemesterMark(
+                MODELS[kind](
                     college_id=actor.college_id,
                     curriculum_item_id=item_id,
                     student_id=student_id,

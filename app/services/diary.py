@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.actor import Actor
-from app.calendar import EVERY_WEEK, program_semester, semester_bounds, week_parity
+from app.calendar import EVERY_WEEK, is_teaching_day, program_semester, semester_bounds, week_parity
 from app.domain import (
     ATTENDANCE_LABELS,
     ATTENDANCE_TITLES,
@@ -58,6 +58,7 @@ class DiaryStudent:
     enrolled_on: date
     left_on: date | None
     admission_year: int
+    college_id: int
 
     @property
     def label(self) -> str:
@@ -103,6 +104,7 @@ class DiaryLesson:
     work_kind: str | None
     attendance: AttendanceStatus | None
     marks: tuple[DiaryMark, ...] = ()
+    change: str = ""  # a coming pair's change of the timetable: «перенесено», «дополнительное занятие» …
 
     @property
     def planned(self) -> bool:
@@ -152,6 +154,7 @@ class SubjectSummary:
     subject: str
     marks: list[DiaryMark] = field(default_factory=list)
     semester_marks: list[tuple[int, str, str]] = field(default_factory=list)  # semester, form, value text
+    year_marks: list[tuple[int, str]] = field(default_factory=list)  # the year's last semester, value text
     lessons_held: int = 0
     hours_held: int = 0
     hours_excused: int = 0
@@ -213,6 +216,7 @@ def _diary_student(row: Any) -> DiaryStudent:
         enrolled_on=row["enrolled_on"],
         left_on=row["left_on"],
         admission_year=row["admission_year"],
+        college_id=row["college_id"],
     )
 
 
@@ -327,17 +331,21 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
         lessons = _lessons(session, student, start, end) if start <= end else []
         marks = _marks(session, student.id, start, end) if start <= end else []
         slots = _slots(session, student, max(start, today), end) if max(start, today) <= end else []
-        # a coming pair cancelled or moved away that day is not planned (app.services.timetable)
+        # a coming pair cancelled or moved away that day is not planned (app.services.timetable);
+        # one moved in, an extra one and another room are
+        changes = _changes(session, student, max(start, today), end) if max(start, today) <= end else []
         away = {
-            (r[0], r[1])
-            for r in session.execute(
-                text(
-                    "SELECT timetable_slot_id, lesson_date FROM timetable_change "
-                    "WHERE kind IN ('cancel', 'move') AND lesson_date BETWEEN :start AND :end "
-                    "AND timetable_slot_id = ANY(:slots)"
-                ),
-                {"start": start, "end": end, "slots": [r["id"] for r in slots]},
+            (c["timetable_slot_id"], c["lesson_date"]) for c in changes if c["kind"] in ("cancel", "move")
+        }
+        rooms = {
+            (c["timetable_slot_id"], c["lesson_date"]): c["room"] for c in changes if c["kind"] == "room"
+        }
+        coming = [c for c in changes if c["kind"] in ("move", "extra") and c["day"] is not None]
+        teaching = {
+            start + timedelta(days=n): is_teaching_day(
+                student.college_id, start + timedelta(days=n), session=session
             )
+            for n in range((end - start).days + 1)
         }
     by_lesson: dict[int, list[DiaryMark]] = defaultdict(list)
     for lesson_id, mark in marks:
@@ -368,6 +376,28 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
             for r in lessons_by_day.get(day, ())
         ]
         taken = {lesson.pair_number for lesson in held}
+        if not teaching.get(day, False):
+            days.append(DiaryDay(day, day == today, tuple(held)))  # holidays: nothing planned
+            continue
+        moved_in = [
+            DiaryLesson(
+                lesson_id=None,
+                pair_number=c["pair_number"],
+                subject=c["subject_name"],
+                teacher=short_name(c["t_last"], c["t_first"], c["t_middle"]),
+                substitution=False,
+                room=c["room"] or "",
+                topic=None,
+                homework=None,
+                work_done=None,
+                work_kind=None,
+                attendance=None,
+                change="перенесено" if c["kind"] == "move" else "дополнительное занятие",
+            )
+            for c in coming
+            if c["day"] == day and c["pair_number"] not in taken and day >= today
+        ]
+        taken |= {lesson.pair_number for lesson in moved_in}
         planned = [
             DiaryLesson(
                 lesson_id=None,
@@ -375,12 +405,13 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
                 subject=r["subject_name"],
                 teacher=short_name(r["t_last"], r["t_first"], r["t_middle"]),
                 substitution=False,
-                room=r["room"] or "",
+                room=rooms.get((r["id"], day)) or r["room"] or "",
                 topic=None,
                 homework=None,
                 work_done=None,
                 work_kind=None,
                 attendance=None,
+                change="другая аудитория" if (r["id"], day) in rooms else "",
             )
             for r in slots
             if r["weekday"] == day.isoweekday()
@@ -391,7 +422,7 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
             and day >= today
             and start <= day <= end
         ]
-        day_lessons = sorted([*held, *planned], key=lambda lesson: lesson.pair_number)
+        day_lessons = sorted([*held, *moved_in, *planned], key=lambda lesson: lesson.pair_number)
         days.append(DiaryDay(day, day == today, tuple(day_lessons)))
     return DiaryWeek(student, monday, today, now, tuple(days))
 
@@ -494,6 +525,32 @@ def _slots(session: Session, student: DiaryStudent, start: date, end: date) -> l
     )
 
 
+def _changes(session: Session, student: DiaryStudent, start: date, end: date) -> list[Any]:
+    """The timetable's changes touching the student's coming days (app.services.timetable): a slot's
+    pair cancelled, moved or in another room that day (`lesson_date`), and what arrives on a day
+    (`day`, `pair_number`): a pair moved in, an extra lesson."""
+    return list(
+        session.execute(
+            text(
+                """
+                SELECT c.kind, c.timetable_slot_id, c.lesson_date,
+                       CASE c.kind WHEN 'move' THEN c.new_date WHEN 'extra' THEN c.lesson_date END AS day,
+                       c.new_pair AS pair_number, coalesce(c.room, ts.room) AS room, s.name AS subject_name,
+                       t.last_name AS t_last, t.first_name AS t_first, t.middle_name AS t_middle
+                FROM timetable_change c
+                LEFT JOIN timetable_slot ts ON ts.id = c.timetable_slot_id
+                JOIN subject s ON s.id = coalesce(c.subject_id, ts.subject_id)
+                JOIN teacher t ON t.id = coalesce(c.teacher_id, ts.teacher_id)
+                WHERE coalesce(c.study_group_id, ts.study_group_id) = :grp
+                  AND coalesce(c.subgroup, ts.subgroup) IN (0, student_subgroup(:sid, s.id))
+                  AND (c.lesson_date BETWEEN :start AND :end OR c.new_date BETWEEN :start AND :end)
+                """
+            ),
+            {"sid": student.id, "grp": student.group_id, "start": start, "end": end},
+        ).mappings()
+    )
+
+
 # --------------------------------------------------------------------------- period
 
 
@@ -534,6 +591,7 @@ def period(
             program_semester(student.admission_year, end),
         )
         semester_marks = _semester_marks(session, student.id, *semesters)
+        year_marks = _semester_marks(session, student.id, *semesters, table="year_mark")
     subjects: dict[int, SubjectSummary] = {}
     for r in attendance:
         subjects[r["subject_id"]] = SubjectSummary(
@@ -552,6 +610,10 @@ def period(
             value += f" (исправлено: было {r['original_value']})"
         form = ATTESTATION_LABELS.get(AttestationForm(r["attestation_form"]), "")
         summary.semester_marks.append((r["semester"], form, value))
+    for r in year_marks:
+        summary = subjects.setdefault(r["subject_id"], SubjectSummary(r["subject_id"], r["subject_name"]))
+        value = r["value"] + (f" (исправлено: было {r['original_value']})" if r["corrected"] else "")
+        summary.year_marks.append((r["semester"], value))
     names = {sid: s.subject for sid, s in subjects.items()}
     missing = {m.subject_id for _, m in marks} - names.keys()
     if missing:
@@ -589,21 +651,28 @@ def _attendance_by_subject(session: Session, student: DiaryStudent, start: date,
     )
 
 
-def _semester_marks(session: Session, student_id: int, first: int, last: int) -> list[Any]:
+_MARK_TABLES = frozenset({"semester_mark", "year_mark"})  # the same columns and chains (0014, 0020)
+
+
+def _semester_marks(
+    session: Session, student_id: int, first: int, last: int, *, table: str = "semester_mark"
+) -> list[Any]:
+    """The current attestation (or year) marks of the semesters, with the value each replaced."""
+    assert table in _MARK_TABLES  # a name of ours, never input
     return list(
         session.execute(
             text(
-                """
+                f"""
                 WITH RECURSIVE originals AS (
                     SELECT sm.id, sm.value, ci.subject_id, ci.semester, ci.attestation_form
-                    FROM semester_mark sm JOIN curriculum_item ci ON ci.id = sm.curriculum_item_id
+                    FROM {table} sm JOIN curriculum_item ci ON ci.id = sm.curriculum_item_id
                     WHERE sm.student_id = :sid AND sm.corrects_id IS NULL
                       AND ci.semester BETWEEN :first AND :last
                 ), chain AS (
                     SELECT o.id AS original_id, o.id AS current_id, 0 AS depth FROM originals o
                     UNION ALL
                     SELECT chain.original_id, c.id, chain.depth + 1
-                    FROM chain JOIN semester_mark c ON c.corrects_id = chain.current_id
+                    FROM chain JOIN {table} c ON c.corrects_id = chain.current_id
                 ), heads AS (
                     SELECT DISTINCT ON (original_id) original_id, current_id
                     FROM chain ORDER BY original_id, depth DESC
@@ -612,7 +681,7 @@ def _semester_marks(session: Session, student_id: int, first: int, last: int) ->
                        o.value AS original_value, cur.value, cur.id <> o.id AS corrected
                 FROM originals o
                 JOIN heads h ON h.original_id = o.id
-                JOIN semester_mark cur ON cur.id = h.current_id
+                JOIN {table} cur ON cur.id = h.current_id
                 JOIN subject s ON s.id = o.subject_id
                 ORDER BY o.semester, s.name
                 """

@@ -45,7 +45,7 @@ def lesson_markdown(lesson: DiaryLesson) -> str:
     teacher = md(lesson.teacher) + (" · :orange[замена]" if lesson.substitution else "")
     lines.append(teacher)
     if lesson.planned:
-        lines.append(":gray[по расписанию]")
+        lines.append(f":orange[{lesson.change}]" if lesson.change else ":gray[по расписанию]")
         return BREAK.join(lines)
     if lesson.attendance:
         colour = ATTENDANCE_COLOURS.get(lesson.attendance_label, "gray")
@@ -87,6 +87,8 @@ def subject_markdown(summary: SubjectSummary) -> str:
     for semester, form, value in summary.semester_marks:
         how = f" ({form.lower()})" if form else ""
         lines.append(f"Итог за {semester} семестр{how}: {mark_badge_text(value)}")
+    for semester, value in summary.year_marks:
+        lines.append(f"Годовая отметка ({semester}-й семестр): {mark_badge_text(value)}")
     missed = f"Пропущено: {summary.hours_missed} ч"
     if summary.hours_missed:
         missed += (

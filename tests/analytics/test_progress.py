@@ -160,3 +160,41 @@ def test_period_bounds():
     assert progress.period_bounds("year", date(2026, 9, 1)) == (date(2026, 9, 1), date(2027, 8, 31))
     assert progress.period_bounds("semester", date(2026, 2, 1)) == (date(2026, 2, 1), date(2026, 8, 31))
     assert progress.period_bounds("month", date(2024, 2, 10)) == (date(2024, 2, 1), date(2024, 2, 29))
+
+
+def test_session_results_count_students_at_the_session_and_after_retakes(world, tmp_path, database_url):
+    """ИСП-11's sheets of this half: the exam and the credit. A: 5 and «зач» (quality); B: 3 and
+    «зач» (passed); C: 2 retaken to 4, and «зач» (passed and quality only after the retake); D: «н/а»
+    on the exam (a debt); E: no marks yet (the session is open: neither passed nor a debt)."""
+    from sqlmodel import Session
+
+    from app.calendar import Half
+    from app.services import attestation
+    from tests.services.test_attestation import item_id, open_session
+
+    a, b, c, d, _e = world.student_ids
+    open_session(world)
+    teacher, other = world.actor("teacher"), world.actor("deputy")
+    with Session(world.engine) as s:
+        attestation.enter(teacher, item_id(world), {a: "5", b: "3", c: "2", d: "н/а"}, session=s)
+        attestation.enter(other, item_id(world, "credit"), {a: "зач", b: "зач", c: "зач"}, session=s)
+        attestation.retake(teacher, item_id(world), c, "4", reason="приказ № 3", commission="Соколова Е. В.",
+                           session=s)  # fmt: skip
+    settings = Settings(data_dir=tmp_path, database_url=database_url)
+    run_etl(full=True, settings=settings)
+    reader = WarehouseReader(settings.warehouse_dir)
+    half = Half.containing(world.today)
+    assert (half.year, half.half) in progress.session_halves(reader, world.college_id)
+    row = progress.session_results(reader, world.college_id, (world.group_id,), half.year, half.half).row(
+        0, named=True
+    )
+    assert row["Студентов (N)"] == 5
+    assert row["Абс. успеваемость на сессии, %"] == 40.0  # A, B
+    assert row["Качество на сессии, %"] == 20.0  # A
+    assert row["Абс. успеваемость сейчас, %"] == 60.0  # A, B, C
+    assert row["Качество сейчас, %"] == 40.0  # A, C
+    assert (row["Должников сейчас"], row["Задолженностей сейчас"]) == (1, 1)  # D
+    other_groups = progress.session_results(
+        reader, world.college_id, (world.group_id + 10**6,), half.year, half.half
+    )
+    assert other_groups.height == 0

@@ -180,25 +180,38 @@ def test_guardians_are_linked_and_reachable(conn):
 
 def test_subjects_curricula_and_plans_cover_every_kind(conn):
     kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM subject")}
-    assert kinds == {"discipline", "mdk", "training_practice", "work_practice"}
+    assert kinds == {"discipline", "mdk", "training_practice", "work_practice", "gia"}
     codes = [c for (c,) in conn.execute("SELECT code FROM subject")]
     for pattern in (r"ОП\.\d\d", r"ОГСЭ\.\d\d", r"ЕН\.\d\d", r"МДК\.\d\d\.\d\d", r"УП\.\d\d", r"ПП\.\d\d"):
         assert any(re.fullmatch(pattern, c) for c in codes), pattern
-    assert one(conn, "SELECT count(*) FROM subject WHERE kind <> 'discipline' AND module_id IS NULL") == 0
+    assert (
+        one(
+            conn, "SELECT count(*) FROM subject WHERE kind NOT IN ('discipline', 'gia') AND module_id IS NULL"
+        )
+        == 0
+    )
     assert one(conn, "SELECT count(*) FROM module WHERE code !~ '^ПМ\\.\\d\\d$'") == 0
     forms = {f for (f,) in conn.execute("SELECT DISTINCT attestation_form FROM curriculum_item")}
-    assert forms == {"exam", "diff_credit", "credit", "qual_exam", "other"}
+    assert forms == {"exam", "diff_credit", "credit", "qual_exam", "gia", "other"}
     # this semester, with the group's own semester number, a teacher and a КТП matching its hours;
-    # and the previous semester's sheets (no КТП, no lessons), every one of them filled
-    for semester, admission, planned in conn.execute(
-        "SELECT DISTINCT c.semester, g.admission_year, EXISTS (SELECT 1 FROM plan_topic p WHERE p.curriculum_item_id = c.id) "
-        "FROM curriculum_item c JOIN study_group g ON g.id = c.study_group_id"
+    # the sheets of every half since the previous academic year began (no КТП, no lessons), every one
+    # filled; and the final-year groups' ГИА in their last semester, still to come
+    back = 2 if TODAY.month >= 9 else 3
+    for semester, admission, planned, form in conn.execute(
+        "SELECT DISTINCT c.semester, g.admission_year, EXISTS (SELECT 1 FROM plan_topic p WHERE p.curriculum_item_id = c.id), "
+        "c.attestation_form FROM curriculum_item c JOIN study_group g ON g.id = c.study_group_id"
     ):
-        assert semester == program_semester(admission, TODAY) - (0 if planned else 1)
+        now = program_semester(admission, TODAY)
+        if planned:
+            assert semester == now
+        elif form == "gia":
+            assert semester > now and semester % 2 == 0
+        else:
+            assert now - back <= semester < now
     assert (
         one(
             conn,
-            "SELECT count(*) FROM curriculum_item c WHERE attestation_form <> 'other' AND NOT EXISTS "
+            "SELECT count(*) FROM curriculum_item c WHERE attestation_form NOT IN ('other', 'gia') AND NOT EXISTS "
             "(SELECT 1 FROM plan_topic p WHERE p.curriculum_item_id = c.id) AND NOT EXISTS "
             "(SELECT 1 FROM semester_mark m WHERE m.curriculum_item_id = c.id)",
         )
@@ -408,7 +421,7 @@ def test_marks_and_attendance_are_realistic_and_lawful(conn):
         conn,
         "SELECT avg(marked::float / roster) FROM (SELECT l.id, (SELECT count(DISTINCT student_id) FROM mark m "
         "WHERE m.lesson_id = l.id) AS marked, (SELECT count(*) FROM student s WHERE s.study_group_id = "
-        "l.study_group_id AND (l.subgroup = 0 OR s.subgroup = l.subgroup)) AS roster FROM lesson l "
+        "l.study_group_id AND (l.subgroup = 0 OR student_subgroup(s.id, l.subject_id) = l.subgroup)) AS roster FROM lesson l "
         "WHERE l.lesson_date < %s) x",
         TODAY,
     )
@@ -454,7 +467,7 @@ def test_marks_and_attendance_are_realistic_and_lawful(conn):
     assert one(
         conn,
         "SELECT count(*) FROM attendance a JOIN lesson l ON l.id = a.lesson_id JOIN student s ON s.id = a.student_id "
-        "WHERE s.study_group_id <> l.study_group_id OR (l.subgroup > 0 AND s.subgroup <> l.subgroup) "
+        "WHERE s.study_group_id <> l.study_group_id OR (l.subgroup > 0 AND student_subgroup(s.id, l.subject_id) <> l.subgroup) "
         "OR s.enrolled_on > l.lesson_date OR s.left_on <= l.lesson_date",
     ) == 0  # fmt: skip
     assert one(conn, "SELECT count(*) FROM lesson WHERE substitute_teacher_id IS NOT NULL") > 0
@@ -492,7 +505,7 @@ def test_the_demo_teacher_has_something_to_do_every_day(conn):
     present = one(
         conn,
         "SELECT count(*) FROM student s JOIN lesson l ON l.id = %s WHERE s.study_group_id = l.study_group_id "
-        "AND (l.subgroup = 0 OR s.subgroup = l.subgroup) AND NOT EXISTS (SELECT 1 FROM attendance a WHERE "
+        "AND (l.subgroup = 0 OR student_subgroup(s.id, l.subject_id) = l.subgroup) AND NOT EXISTS (SELECT 1 FROM attendance a WHERE "
         "a.lesson_id = l.id AND a.student_id = s.id AND a.status <> 'late')",
         lesson_id,
     )
@@ -575,7 +588,7 @@ def test_control_and_test_works_are_marked_for_everyone_present(seeded, conn):
     due = TODAY - timedelta(days=DEADLINE)  # lessons before this day are past the checking deadline
     present = (
         "FROM lesson l JOIN student s ON s.study_group_id = l.study_group_id "
-        "AND (l.subgroup = 0 OR s.subgroup = l.subgroup) AND s.enrolled_on <= l.lesson_date "
+        "AND (l.subgroup = 0 OR student_subgroup(s.id, l.subject_id) = l.subgroup) AND s.enrolled_on <= l.lesson_date "
         "AND (s.left_on IS NULL OR s.left_on > l.lesson_date) "
         "WHERE l.work_kind IN ('control', 'test') AND l.lesson_date < %s "
         "AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.lesson_id = l.id AND a.student_id = s.id "
@@ -607,7 +620,7 @@ def test_control_and_test_works_are_marked_for_everyone_present(seeded, conn):
         "JOIN user_account u ON u.id = t.user_id AND u.login = 'teacher' WHERE l.work_kind IN ('control', 'test') "
         "AND l.lesson_date >= %s AND l.lesson_date < %s AND EXISTS (SELECT 1 FROM mark m WHERE m.lesson_id = l.id) "
         "AND EXISTS (SELECT 1 FROM student s WHERE s.study_group_id = l.study_group_id "
-        "AND (l.subgroup = 0 OR s.subgroup = l.subgroup) AND s.enrolled_on <= l.lesson_date "
+        "AND (l.subgroup = 0 OR student_subgroup(s.id, l.subject_id) = l.subgroup) AND s.enrolled_on <= l.lesson_date "
         "AND (s.left_on IS NULL OR s.left_on > l.lesson_date) "
         "AND NOT EXISTS (SELECT 1 FROM mark m WHERE m.lesson_id = l.id AND m.student_id = s.id) "
         "AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.lesson_id = l.id AND a.student_id = s.id "
@@ -621,7 +634,7 @@ def test_control_and_test_works_are_marked_for_everyone_present(seeded, conn):
         conn,
         "SELECT avg(marked::float / roster) FROM (SELECT (SELECT count(DISTINCT student_id) FROM mark m "
         "WHERE m.lesson_id = l.id) AS marked, (SELECT count(*) FROM student s WHERE s.study_group_id = "
-        "l.study_group_id AND (l.subgroup = 0 OR s.subgroup = l.subgroup)) AS roster FROM lesson l "
+        "l.study_group_id AND (l.subgroup = 0 OR student_subgroup(s.id, l.subject_id) = l.subgroup)) AS roster FROM lesson l "
         "WHERE l.work_kind IN ('written', 'independent') AND l.lesson_date < %s) x",
         due,
     )
@@ -708,3 +721,78 @@ def test_a_spring_today_seeds_the_second_semester_without_a_database():
     assert all(is_school_day(d) for d in days)
     assert {row[5] % 2 for row in lessons} == {0}  # even semesters
     assert Counter(g.course for g in college.groups)[1] == 5 and history.today_lessons > 0
+
+
+def test_the_previous_year_is_seeded_whole_with_year_marks_and_closed_halves(conn):
+    """Issue 12: both halves of 2025/2026 have filled sheets (in the thousands), retakes and open
+    debts; the first course's spring items carry year marks; the deputy closed both halves; the
+    final-year groups have their ГИА sheet for June."""
+    halves = {
+        (year, half): n
+        for year, half, n in conn.execute(
+            "SELECT g.admission_year + (c.semester - 1) / 2, 2 - c.semester % 2, count(*) FROM semester_mark m "
+            "JOIN curriculum_item c ON c.id = m.curriculum_item_id JOIN study_group g ON g.id = c.study_group_id "
+            "GROUP BY 1, 2"
+        )
+    }
+    assert set(halves) == {(2025, 1), (2025, 2)} and min(halves.values()) > 500
+    assert one(conn, "SELECT count(*) FROM semester_mark") >= 1000
+    assert one(conn, "SELECT count(*) FROM semester_mark WHERE kind = 'retake'") > 50
+    open_debts = one(
+        conn,
+        "SELECT count(*) FROM semester_mark m WHERE m.value IN ('2', 'незач', 'н/а', 'не допущен') "
+        "AND NOT EXISTS (SELECT 1 FROM semester_mark r WHERE r.corrects_id = m.id)",
+    )
+    assert open_debts > 20
+    closes = list(
+        conn.execute("SELECT academic_year, half, retakes_until FROM attestation_close ORDER BY 1, 2")
+    )
+    assert [(y, h) for y, h, _ in closes] == [(2025, 1), (2025, 2)]
+    assert closes[0][2] < TODAY < closes[1][2]  # the spring's retakes are still open
+    # year marks only where the curriculum asks for one: the spring items of a first-year course
+    assert one(conn, "SELECT count(*) FROM year_mark") > 100
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM year_mark y JOIN curriculum_item c ON c.id = y.curriculum_item_id "
+            "WHERE NOT c.year_mark OR c.semester <> 2",
+        )
+        == 0
+    )
+    gia = list(conn.execute("SELECT c.semester, s.kind FROM curriculum_item c JOIN subject s ON s.id = c.subject_id "
+                            "WHERE c.attestation_form = 'gia'"))  # fmt: skip
+    assert gia and all(kind == "gia" for _, kind in gia)
+
+
+def test_one_subject_is_split_into_subgroups_differently_from_the_group_list(seeded, conn):
+    moved = list(
+        conn.execute(
+            "SELECT g.student_id, g.subject_id, g.subgroup, s.subgroup FROM subject_subgroup g "
+            "JOIN student s ON s.id = g.student_id"
+        )
+    )
+    assert len(moved) >= 5 and all(sub != own for _, _, sub, own in moved)
+    assert len({subject for _, subject, _, _ in moved}) == 1
+    demo_student = one(
+        conn, "SELECT s.id FROM student s JOIN user_account u ON u.id = s.user_id WHERE u.login = 'student'"
+    )
+    assert demo_student in {sid for sid, _, _, _ in moved}
+    # the subject runs for each subgroup apart, and its lessons list exactly its own subgroup
+    subject = moved[0][1]
+    assert (
+        one(
+            conn,
+            "SELECT count(DISTINCT subgroup) FROM timetable_slot WHERE subject_id = %s AND subgroup > 0",
+            subject,
+        )
+        == 2
+    )
+    wrong = one(
+        conn,
+        "SELECT count(*) FROM attendance a JOIN lesson l ON l.id = a.lesson_id "
+        "WHERE l.subject_id = %s AND l.subgroup > 0 AND student_subgroup(a.student_id, l.subject_id) <> l.subgroup",
+        subject,
+    )
+    assert wrong == 0
+    held = one(conn, "SELECT count(*) FROM lesson WHERE subject_id = %s AND subgroup > 0", subject)
+    assert held > 0

@@ -538,3 +538,33 @@ def test_a_discipline_cannot_belong_to_a_module(world, do_import):
     ]
     result = do_import(world, "subjects", csv_bytes(rows))
     assert result.errors[0].column == "Модуль"
+
+
+def test_the_curriculum_carries_year_marks_and_the_gia(world, do_import, engine):
+    subjects = [["Код", "Название", "Вид"], ["ГИА", "Защита выпускной квалификационной работы", "ГИА"]]
+    assert do_import(world, "subjects", xlsx(subjects)).ok
+    sem = world.semester
+    curriculum = [
+        ["Группа", "Код", "Семестр", "Часов", "Форма аттестации", "Годовая отметка"],
+        ["ИСП-11", "ОП.01", sem, 72, "Экзамен", "да"],
+        ["ИСП-11", "ГИА", sem, 216, "Государственная итоговая аттестация", ""],
+    ]
+    result = do_import(world, "curriculum", xlsx(curriculum))
+    assert result.ok, result.errors
+    with Session(engine) as s:
+        rows = {
+            code: (form, year)
+            for code, form, year in s.exec(
+                select(Subject.code, CurriculumItem.attestation_form, CurriculumItem.year_mark)
+                .join(Subject, Subject.id == CurriculumItem.subject_id)  # type: ignore[arg-type]
+                .where(CurriculumItem.study_group_id == world.group_id, CurriculumItem.semester == sem)
+            )
+        }
+        kind = s.exec(
+            select(Subject.kind).where(Subject.college_id == world.college_id, Subject.code == "ГИА")
+        ).one()
+    assert rows["ОП.01"] == ("exam", True) and rows["ГИА"] == ("gia", False) and kind == "gia"
+    wrong = do_import(
+        world, "curriculum", xlsx([curriculum[0], ["ИСП-11", "ОП.01", sem, 72, "Экзамен", "может"]])
+    )
+    assert "«да», «нет»" in wrong.errors[0].message

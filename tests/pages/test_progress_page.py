@@ -143,3 +143,25 @@ def test_empty_warehouse_period_shows_dashes(run_as, world, warehouse):
 def test_others_cannot_route_to_it(run_as, world, who):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         run_as(world.users[who], PAGE)
+
+
+def test_the_deputy_sees_the_session_results_of_a_half(run_as, world, warehouse):
+    from sqlmodel import Session
+
+    from app.services import attestation
+    from tests.services.test_attestation import item_id, open_session
+
+    a, b, *_ = world.student_ids
+    open_session(world)
+    with Session(world.engine) as s:
+        attestation.enter(world.actor("teacher"), item_id(world), {a: "5", b: "2"}, session=s)
+        attestation.enter(world.actor("deputy"), item_id(world, "credit"), {a: "зач", b: "зач"}, session=s)
+    warehouse()
+    at = run_as(world.users["deputy"], PAGE)
+    assert not at.exception, at.exception
+    assert "Итоги сессии" in [t.label for t in at.tabs]
+    results = next(f for f in frames(at) if "Абс. успеваемость на сессии, %" in f.columns)
+    row = results[results["Группа"] == "ИСП-11"].iloc[0]
+    assert row["Студентов (N)"] == 5 and row["Абс. успеваемость на сессии, %"] == 20.0
+    assert row["Должников сейчас"] == 1
+    assert "успевающий — только «5», «4», «3» или «зач»" in texts(at)

@@ -151,3 +151,24 @@ def test_salutation_by_patronymic():
         "Уважаемый Олег Петрович!"
     )
     assert salutation(None) == "Уважаемые родители (законные представители)!"
+
+
+def test_guardian_letter_gives_the_semester_and_the_year_mark(world, term):
+    from sqlalchemy import text as sql_text
+
+    from app.reports.guardian_letter import letter_content
+    from app.services import attestation
+    from app.services.attestation import SheetKind
+    from tests.services.test_attestation import item_id, open_session
+
+    me = world.student_ids[0]
+    iid = item_id(world)
+    open_session(world)
+    with Session(world.engine) as s:
+        s.execute(sql_text("UPDATE curriculum_item SET year_mark = true WHERE id = :id"), {"id": iid})
+        s.commit()
+        attestation.enter(world.actor("teacher"), iid, {me: "4"}, session=s)
+        attestation.enter(world.actor("teacher"), iid, {me: "5"}, kind=SheetKind.year, session=s)
+        content = letter_content(me, world.today - timedelta(days=30), world.today, session=s)
+    line = next(r for r in content["subjects"] if r["subject"] == "Операционные системы")
+    assert line["semester_mark"] == "4 · год: 5"

@@ -158,3 +158,43 @@ def test_a_numerator_pair_is_held_every_second_week(world, app_engine):
             day = monday + timedelta(days=7 * n)
             created = materialize_lessons(world.college_id, day, session=s)
             assert created == (1 if is_school_day(day) and week_parity(day) == NUMERATOR else 0), day
+
+
+def test_the_diarys_coming_weeks_follow_the_changes_and_the_holidays(world, app_engine):
+    """A pair moved in and an extra lesson appear ahead in the diary with what changed; a pair in
+    another room shows that room; a holiday week plans nothing. On main the diary's coming days
+    showed the permanent slots only (issue 12)."""
+    from app import calendar
+    from app.services import diary
+
+    monday = world.today + timedelta(days=7 - world.today.weekday())
+    days = [monday + timedelta(days=n) for n in range(3)] + [
+        monday + timedelta(days=7),
+        monday + timedelta(days=14),
+    ]
+    if not all(is_school_day(d) for d in days) or calendar.Half.containing(
+        days[-1]
+    ) != calendar.Half.containing(world.today):
+        pytest.skip("a public holiday or a new half in the coming weeks")
+    me = world.student_ids[0]
+    with Session(app_engine) as s:
+        timetable.change_slot(world.actor("deputy"), slot_id(world), monday, "move", new_date=days[1], new_pair=3,
+                              room="112", reason="курсы", session=s)  # fmt: skip
+        timetable.add_extra(world.actor("deputy"), world.group_id, world.subject_id, world.teacher_id, days[2], 5,
+                            reason="консультация", session=s)  # fmt: skip
+        timetable.change_slot(world.actor("deputy"), slot_id(world), days[3], "room", room="301", reason="ремонт",
+                              session=s)  # fmt: skip
+        calendar.add_period(world.actor("deputy"), calendar.academic_year_start(days[4]), "holidays", days[4],
+                            days[4] + timedelta(days=6), title="Каникулы", session=s)  # fmt: skip
+
+    def week(start: date) -> dict[date, list[tuple[int, str, str]]]:
+        with Session(app_engine) as s:
+            w = diary.week(world.actor("student"), me, start, session=s)
+        return {d.day: [(x.pair_number, x.room, x.change) for x in d.lessons] for d in w.days}
+
+    first = week(monday)
+    assert first[monday] == []
+    assert first[days[1]] == [(3, "112", "перенесено")]
+    assert first[days[2]] == [(5, "", "дополнительное занятие")]
+    assert week(days[3])[days[3]] == [(1, "301", "другая аудитория")]
+    assert week(days[4])[days[4]] == []
