@@ -371,6 +371,15 @@ class SemesterMark(SQLModel, table=True):
     commission: str | None = None  # who took a retake
 
 
+class AttestationCommission(SQLModel, table=True):
+    """A member of the exam commission the deputy director names for a curriculum item's sheet."""
+
+    __tablename__ = "attestation_commission"
+    curriculum_item_id: int = Field(foreign_key="curriculum_item.id", primary_key=True)
+    teacher_id: int = Field(foreign_key="teacher.id", primary_key=True)
+    college_id: int = Field(foreign_key="college.id")
+
+
 class YearMark(SQLModel, table=True):
     """A year mark (годовая) on the curriculum item of the year's last semester; append-only as
     semester_mark (migration 0020)."""

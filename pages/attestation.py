@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app import calendar
 from app.db import get_engine
 from app.domain import Role, fmt_date
-from app.reports.attestation_sheet import sheet_pdf
+from app.reports.attestation_sheet import sheet_pdf, sheets_pdf
 from app.services import attestation
 from app.services.journal import college_today
 from app.ui.page import act, require, show_flash
@@ -94,6 +94,36 @@ overview = pl.DataFrame(
     }
 )
 table(overview, name="Ведомости", empty="")
+printable = sorted({s.group_name for s in summaries})
+c1, c2 = st.columns([2, 3])
+print_group = c1.selectbox(
+    "Напечатать ведомости",
+    [None, *printable],
+    format_func=lambda g: g or "все группы",
+    key="attestation_print",
+)
+print_keys = [s.key for s in summaries if print_group in (None, s.group_name)]
+print_title = f"{half_label(half)}" + (f", группа {print_group}" if print_group else "")
+deputy_name = actor.full_name if actor.has(Role.deputy) else ""
+
+
+def all_sheets_pdf() -> bytes:
+    # made on the click (deferred), not on every run: the whole session's sheets take seconds
+    with Session(get_engine()) as db:
+        chosen_sheets = [attestation.sheet(actor, i, kind=k, session=db) for i, k in print_keys]
+        return sheets_pdf(chosen_sheets, session=db, college_id=actor.college_id, title=print_title,
+                          deputy=deputy_name)  # fmt: skip
+
+
+download(
+    f"Все ведомости ({len(print_keys)}) для печати (PDF)",
+    data=all_sheets_pdf,
+    file_name=f"Ведомости {print_title}.pdf".replace("/", "_"),
+    mime="application/pdf",
+    key="attestation_all_pdf",
+    icon=":material/print:",
+    where=c2,
+)
 by_key = {s.key: s for s in summaries}
 chosen = st.selectbox(
     "Ведомость",
@@ -111,6 +141,27 @@ st.caption(
     f"{sheet.form_label} · преподаватель {md(sheet.teacher_name or EMPTY)}"
     + (" · семестр закрыт" if sheet.closed else "")
 )
+if sheet.commission:
+    st.caption("Комиссия: " + md(", ".join(name for _, name in sheet.commission)))
+if actor.has(Role.deputy) and sheet.kind is attestation.SheetKind.semester:
+    with st.expander("Комиссия (заместитель директора)"), st.form(f"attestation_commission_{sheet_id}"):
+        with Session(get_engine()) as db:
+            staff = attestation.college_teachers(actor, session=db)
+        members = st.multiselect(
+            "Члены комиссии",
+            list(staff),
+            default=[t for t, _ in sheet.commission if t in staff],
+            format_func=staff.__getitem__,
+            placeholder="— преподаватели —",
+            help="Члены комиссии видят ведомость и заполняют её, как преподаватель дисциплины.",
+            key=f"commission_{sheet_id}",
+        )
+        if st.form_submit_button("Назначить комиссию", key="attestation_commission_submit"):
+            act(
+                FLASH,
+                "Комиссия назначена." if members else "Комиссия снята.",
+                lambda db: attestation.name_commission(actor, sheet.item_id, list(members), session=db),
+            )
 deputy = actor.full_name if actor.has(Role.deputy) else ""
 with Session(get_engine()) as db:
     pdf = sheet_pdf(sheet, session=db, college_id=actor.college_id, deputy=deputy)
@@ -176,7 +227,12 @@ if debts:
         value = st.selectbox(
             "Отметка пересдачи", [v for v in sheet.allowed if v != "не допущен"], key="retake_value"
         )
-        commission = st.text_input("Комиссия", placeholder="ФИО членов комиссии", key="retake_commission")
+        commission = st.text_input(
+            "Комиссия",
+            value=", ".join(name for _, name in sheet.commission),
+            placeholder="ФИО членов комиссии",
+            key="retake_commission",
+        )
         reason = st.text_input("Основание", placeholder="приказ № … от …", key="retake_reason")
         if st.form_submit_button("Внести пересдачу", key="retake_submit"):
             act(

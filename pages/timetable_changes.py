@@ -1,5 +1,6 @@
-"""Изменения расписания: one date's changes (the officer and the deputy director): a pair cancelled,
-moved to another day or pair, put in another room; an extra lesson."""
+"""Изменения расписания (the officer and the deputy director): one date's changes — a pair cancelled,
+moved to another day or pair, put in another room; an extra lesson — and the permanent timetable:
+a group's slots, a slot added from a day on or ended."""
 
 from datetime import timedelta
 
@@ -7,6 +8,8 @@ import polars as pl
 import streamlit as st
 from sqlmodel import Session
 
+from app import calendar
+from app.calendar import PARITY_LABELS
 from app.db import get_engine
 from app.domain import PAIR_TIMES, WEEKDAY_NAMES, Role, fmt_date
 from app.services import timetable
@@ -138,3 +141,117 @@ with st.form("timetable_extra"):
                 session=db,
             ),
         )
+
+st.divider()
+st.header("Постоянное расписание")
+st.caption(
+    "Пара постоянного расписания действует с одной даты по другую, каждую неделю или только по числителям "
+    "(нечётные недели) или знаменателям (чётные; недели считаются от недели 1 сентября). Изменить пару в "
+    "прошлом нельзя: её завершают с нужного дня и добавляют новую."
+)
+perm_group = st.selectbox(
+    "Группа", list(options.groups), format_func=options.groups.__getitem__, key="slots_group"
+)
+with Session(get_engine()) as db:
+    permanent = timetable.group_slots(actor, perm_group, session=db)
+table(
+    pl.DataFrame(
+        {
+            "День": [WEEKDAY_NAMES[p.weekday - 1] for p in permanent],
+            "Пара": [p.pair for p in permanent],
+            "Подгруппа": [str(p.subgroup) if p.subgroup else "вся группа" for p in permanent],
+            "Неделя": [PARITY_LABELS[p.week_parity] for p in permanent],
+            "Дисциплина": [p.subject_name for p in permanent],
+            "Преподаватель": [p.teacher_name for p in permanent],
+            "Аудитория": [p.room for p in permanent],
+            "С": [p.valid_from for p in permanent],
+            "По": [p.valid_to for p in permanent],
+        },
+        schema={
+            "День": pl.String,
+            "Пара": pl.Int64,
+            "Подгруппа": pl.String,
+            "Неделя": pl.String,
+            "Дисциплина": pl.String,
+            "Преподаватель": pl.String,
+            "Аудитория": pl.String,
+            "С": pl.Date,
+            "По": pl.Date,
+        },
+    ),
+    name=f"Постоянное расписание {options.groups[perm_group]}",
+    empty="У группы нет действующих пар постоянного расписания.",
+)
+
+st.subheader("Добавить пару")
+with st.form("slot_add"):
+    c1, c2, c3 = st.columns(3)
+    slot_subject = c1.selectbox(
+        "Дисциплина", list(options.subjects), format_func=options.subjects.__getitem__, key="slot_subject"
+    )
+    slot_teacher = c2.selectbox(
+        "Преподаватель", list(options.teachers), format_func=options.teachers.__getitem__, key="slot_teacher"
+    )
+    slot_room = c3.text_input("Аудитория", key="slot_room")
+    c4, c5, c6, c7 = st.columns(4)
+    slot_weekday = c4.selectbox(
+        "День недели", list(range(1, 7)), format_func=lambda d: WEEKDAY_NAMES[d - 1], key="slot_weekday"
+    )
+    slot_pair = c5.selectbox("Пара", PAIRS, key="slot_pair")
+    slot_subgroup = c6.selectbox(
+        "Подгруппа", [0, 1, 2], format_func=lambda g: "вся группа" if g == 0 else str(g), key="slot_subgroup"
+    )
+    slot_parity = c7.selectbox(
+        "Неделя", list(PARITY_LABELS), format_func=PARITY_LABELS.__getitem__, key="slot_parity"
+    )
+    c8, c9 = st.columns(2)
+    half = calendar.Half.containing(today)
+    slot_from = c8.date_input(
+        "Действует с", value=today, min_value=today, format="DD.MM.YYYY", key="slot_from"
+    )
+    slot_to = c9.date_input(
+        "Действует по", value=half.end, min_value=today, format="DD.MM.YYYY", key="slot_to"
+    )
+    if st.form_submit_button("Добавить пару", type="primary", key="slot_add_submit"):
+        act(
+            FLASH,
+            f"{options.groups[perm_group]}: пара добавлена ({WEEKDAY_NAMES[slot_weekday - 1].lower()}, "
+            f"{slot_pair} пара).",
+            lambda db: timetable.add_slot(
+                actor,
+                perm_group,
+                slot_subject,
+                slot_teacher,
+                slot_weekday,
+                slot_pair,
+                slot_from,
+                slot_to,
+                subgroup=slot_subgroup,
+                week_parity=slot_parity,
+                room=slot_room,
+                session=db,
+            ),
+        )
+
+ending = {
+    p.slot_id: f"{WEEKDAY_NAMES[p.weekday - 1]}, {p.pair} пара · {p.subject_name} · {p.teacher_name}"
+    + (f" (подгр. {p.subgroup})" if p.subgroup else "")
+    for p in permanent
+}
+if ending:
+    st.subheader("Завершить пару")
+    with st.form("slot_end"):
+        end_pick = st.selectbox("Пара", list(ending), format_func=ending.__getitem__, key="slot_end_pick")
+        last_day = st.date_input(
+            "Последний день", value=today, min_value=today - timedelta(days=1), format="DD.MM.YYYY",
+            key="slot_end_day",
+        )  # fmt: skip
+        end_reason = st.text_input(
+            "Причина", placeholder="приказ № …, новое расписание …", key="slot_end_reason"
+        )
+        if st.form_submit_button("Завершить", key="slot_end_submit"):
+            act(
+                FLASH,
+                f"Пара завершена: последний день — {fmt_date(last_day)}.",
+                lambda db: timetable.end_slot(actor, end_pick, last_day, reason=end_reason, session=db),
+            )

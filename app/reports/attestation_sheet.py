@@ -13,8 +13,7 @@ from app.reports.common import now_local
 from app.services.attestation import Sheet, SheetKind
 
 
-def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = "") -> bytes:
-    college = session.get(College, college_id)
+def sheet_title(sheet: Sheet) -> str:
     if sheet.kind is SheetKind.year:
         title = "Ведомость годовых отметок"
     elif sheet.form is AttestationForm.gia:
@@ -23,6 +22,10 @@ def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = 
         title = "Зачётная ведомость"
     else:
         title = "Экзаменационная ведомость"
+    return title
+
+
+def _blocks(sheet: Sheet, deputy: str) -> list[b.Block]:
     counts = Counter(r.value for r in sheet.rows if r.value is not None)
     rows = [
         [
@@ -60,11 +63,38 @@ def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = 
         b.signature(
             "Секретарь ГЭК" if sheet.form is AttestationForm.gia else "Преподаватель", sheet.teacher_name
         ),
+        *(b.signature("Член комиссии", name) for _, name in sheet.commission),
         b.signature("Заместитель директора по учебной работе", deputy),
     ]
+    return blocks
+
+
+def sheet_pdf(sheet: Sheet, *, session: Session, college_id: int, deputy: str = "") -> bytes:
+    college = session.get(College, college_id)
     return b.render_report(
-        title=title,
+        title=sheet_title(sheet),
         subtitle=sheet.title,
+        college=college.name if college else "",
+        header_right=f"сформировано {now_local():%d.%m.%Y %H:%M}",
+        blocks=_blocks(sheet, deputy),
+    )
+
+
+def sheets_pdf(
+    sheets: list[Sheet], *, session: Session, college_id: int, title: str, deputy: str = ""
+) -> bytes:
+    """Every sheet of a half (or of a group's half) in one document, each from a new page."""
+    college = session.get(College, college_id)
+    blocks: list[b.Block] = []
+    for n, sheet in enumerate(sheets):
+        if n:
+            blocks.append(b.pagebreak())
+        blocks += [b.heading(f"{sheet_title(sheet)}: {sheet.title}", level=2), *_blocks(sheet, deputy)]
+    if not blocks:
+        blocks.append(b.paragraph("Ведомостей нет."))
+    return b.render_report(
+        title="Ведомости промежуточной аттестации",
+        subtitle=title,
         college=college.name if college else "",
         header_right=f"сформировано {now_local():%d.%m.%Y %H:%M}",
         blocks=blocks,

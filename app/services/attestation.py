@@ -20,6 +20,8 @@ refusal is audited, the clock is the database server's.
   way, in the same half; a year mark is not retaken (the semester's debts are).
 - ГИА is a curriculum item of the last semester with the form «gia»: its sheet is the state
   examination commission's, filled by its secretary (the item's teacher) or the deputy.
+- The deputy may name an exam commission for a sheet (a квалификационный экзамен, ГИА): its
+  members read and fill the sheet as its teacher does.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -46,6 +49,7 @@ from app.domain import (
 from app.errors import AccessDenied, DomainError, NotFound
 from app.models import (
     AttestationClose,
+    AttestationCommission,
     CurriculumItem,
     SemesterMark,
     Student,
@@ -93,6 +97,7 @@ class Sheet:
     rows: tuple[SheetRow, ...]
     allowed: tuple[str, ...]
     kind: SheetKind = SheetKind.semester
+    commission: tuple[tuple[int, str], ...] = ()  # the members the deputy named: teacher id, ФИО
 
     @property
     def key(self) -> tuple[int, SheetKind]:
@@ -117,7 +122,8 @@ class Sheet:
     def may_enter(self, actor: Actor) -> bool:
         """Whether the actor fills this sheet (the service checks it again on saving)."""
         return actor.has(Role.deputy) or (
-            actor.teacher_id is not None and actor.teacher_id == self.teacher_id
+            actor.teacher_id is not None
+            and (actor.teacher_id == self.teacher_id or actor.teacher_id in {t for t, _ in self.commission})
         )
 
 
@@ -125,6 +131,7 @@ class Sheet:
 class SheetSummary:
     item_id: int
     title: str
+    group_name: str
     form_label: str
     filled: int
     students: int
@@ -159,20 +166,43 @@ def _item(
     return item, group, subject
 
 
-def _may_read(actor: Actor, item: CurriculumItem, group: StudyGroup) -> None:
+def _members(session: Session, item_id: int) -> list[Teacher]:
+    return list(
+        session.exec(
+            select(Teacher)
+            .join(AttestationCommission, col(AttestationCommission.teacher_id) == Teacher.id)
+            .where(AttestationCommission.curriculum_item_id == item_id)
+            .order_by(Teacher.last_name, Teacher.first_name)
+        )
+    )
+
+
+def _is_member(session: Session, actor: Actor, item: CurriculumItem) -> bool:
+    return actor.teacher_id is not None and (
+        session.get(AttestationCommission, (item.id, actor.teacher_id)) is not None
+    )
+
+
+def _may_read(session: Session, actor: Actor, item: CurriculumItem, group: StudyGroup) -> None:
     if actor.has(Role.deputy, Role.director):
         return
     if actor.teacher_id is not None and actor.teacher_id in (item.teacher_id, group.curator_teacher_id):
         return
+    if _is_member(session, actor, item):
+        return
     raise AccessDenied("Эту ведомость видят преподаватель дисциплины, куратор группы и администрация.")
 
 
-def _may_enter(actor: Actor, item: CurriculumItem) -> None:
+def _may_enter(session: Session, actor: Actor, item: CurriculumItem) -> None:
     if actor.has(Role.deputy):
         return
     if actor.teacher_id is not None and actor.teacher_id == item.teacher_id:
         return
-    raise AccessDenied("Ведомость заполняет преподаватель дисциплины или заместитель директора.")
+    if _is_member(session, actor, item):
+        return
+    raise AccessDenied(
+        "Ведомость заполняет преподаватель дисциплины, член назначенной комиссии или заместитель директора."
+    )
 
 
 def _closed(session: Session, college_id: int, half: Half) -> bool:
@@ -217,7 +247,7 @@ def _chains(
 
 def sheet(actor: Actor, item_id: int, *, session: Session, kind: SheetKind = SheetKind.semester) -> Sheet:
     item, group, subject = _item(session, actor, item_id, kind)
-    _may_read(actor, item, group)
+    _may_read(session, actor, item, group)
     half = Half.of_group(group.admission_year, item.semester)
     chains = _chains(session, item_id, kind)
     students = _students(session, group, half)
@@ -255,6 +285,11 @@ def sheet(actor: Actor, item_id: int, *, session: Session, kind: SheetKind = She
         rows=tuple(rows),
         allowed=year_marks(form) if kind is SheetKind.year else attestation_marks(form),
         kind=kind,
+        commission=tuple(
+            (t.id, full_name(t.last_name, t.first_name, t.middle_name))
+            for t in _members(session, item_id)
+            if t.id
+        ),
     )
 
 
@@ -273,9 +308,15 @@ def sheets(actor: Actor, half: Half, *, session: Session) -> list[SheetSummary]:
     if not actor.has(Role.deputy, Role.director):
         if actor.teacher_id is None:
             return []
+        member = select(AttestationCommission.curriculum_item_id).where(
+            AttestationCommission.teacher_id == actor.teacher_id
+        )
         query = query.where(
-            (CurriculumItem.teacher_id == actor.teacher_id)
-            | (StudyGroup.curator_teacher_id == actor.teacher_id)
+            or_(
+                col(CurriculumItem.teacher_id) == actor.teacher_id,
+                col(StudyGroup.curator_teacher_id) == actor.teacher_id,
+                col(CurriculumItem.id).in_(member),
+            )
         )
     out = []
     for item, group in session.exec(query):
@@ -291,6 +332,7 @@ def sheets(actor: Actor, half: Half, *, session: Session) -> list[SheetSummary]:
                 SheetSummary(
                     item.id,
                     s.title,
+                    s.group_name,
                     s.form_label,
                     s.filled,
                     len(s.rows),
@@ -337,7 +379,7 @@ def enter(
         session, actor, "attestation.enter", entity="curriculum_item", entity_id=item_id, details=details
     ):
         item, _group, _subject = _item(session, actor, item_id, kind)
-        _may_enter(actor, item)
+        _may_enter(session, actor, item)
         current = sheet(actor, item_id, session=session, kind=kind)
         today = college_today(session=session)
         _open_for_entry(current, today)
@@ -398,7 +440,7 @@ def retake(
         session, actor, "attestation.retake", entity="curriculum_item", entity_id=item_id, details=details
     ):
         item, _group, _subject = _item(session, actor, item_id)
-        _may_enter(actor, item)
+        _may_enter(session, actor, item)
         why = _text(reason, "причину пересдачи (например, «приказ № 12 от 05.02.2027»)", required=True)
         who = _text(commission, "состав комиссии", required=True)
         current = sheet(actor, item_id, session=session)
@@ -474,3 +516,47 @@ def close_half(actor: Actor, half: Half, *, session: Session, retakes_until: dat
             )
         )
         audit.record(session, actor, "attestation.close", entity="attestation_close", details=details)
+
+
+def name_commission(actor: Actor, item_id: int, teacher_ids: list[int], *, session: Session) -> None:
+    """The deputy director names the sheet's exam commission (replacing the one named before)."""
+    details: dict[str, object] = {"curriculum_item_id": item_id, "teachers": sorted(teacher_ids)}
+    with audit.user_action(
+        session, actor, "attestation.commission", entity="curriculum_item", entity_id=item_id, details=details
+    ):
+        actor.require(Role.deputy, message="Комиссию назначает заместитель директора.")
+        item, _group, _subject = _item(session, actor, item_id)
+        teachers = (
+            list(session.exec(select(Teacher).where(col(Teacher.id).in_(teacher_ids)))) if teacher_ids else []
+        )
+        if len(teachers) != len(set(teacher_ids)) or any(t.college_id != actor.college_id for t in teachers):
+            raise NotFound("Преподаватель не найден в колледже.")
+        if len(teachers) > 7:
+            raise DomainError("В комиссии не больше 7 человек.")
+        for old in session.exec(
+            select(AttestationCommission).where(AttestationCommission.curriculum_item_id == item_id)
+        ):
+            session.delete(old)
+        session.flush()
+        for t in teachers:
+            assert t.id is not None and item.id is not None
+            session.add(
+                AttestationCommission(
+                    curriculum_item_id=item.id, teacher_id=t.id, college_id=actor.college_id
+                )
+            )
+        audit.record(
+            session, actor, "attestation.commission", entity="curriculum_item", entity_id=item_id,
+            details={**details, "names": [full_name(t.last_name, t.first_name, t.middle_name) for t in teachers]},
+        )  # fmt: skip
+
+
+def college_teachers(actor: Actor, *, session: Session) -> dict[int, str]:
+    """The college's teachers, by ФИО, for naming a commission."""
+    actor.require(Role.deputy, message="Комиссию назначает заместитель директора.")
+    rows = session.exec(
+        select(Teacher)
+        .where(Teacher.college_id == actor.college_id)
+        .order_by(Teacher.last_name, Teacher.first_name)
+    )
+    return {t.id: full_name(t.last_name, t.first_name, t.middle_name) for t in rows if t.id is not None}

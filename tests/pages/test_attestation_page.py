@@ -33,7 +33,8 @@ def test_the_teacher_fills_the_sheet_on_the_page(run_as, world):
             ).all()
         )
     assert values == {a: "5", b: "н/а"}
-    assert any(b.label == "Ведомость для печати (PDF)" for b in at.get("download_button"))
+    labels = [b.label for b in at.get("download_button")]
+    assert "Ведомость для печати (PDF)" in labels and "Все ведомости (2) для печати (PDF)" in labels
     assert "Пересдача (1)" in [e.label for e in at.expander]
 
 

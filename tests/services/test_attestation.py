@@ -116,7 +116,9 @@ def test_only_the_items_teacher_or_the_deputy_fill_it(world):
     open_session(world)
     a, b = world.student_ids[:2]
     for who in ("director", "student", "officer"):
-        with pytest.raises(DomainError, match="заполняет преподаватель дисциплины или заместитель"):
+        with pytest.raises(
+            DomainError, match="заполняет преподаватель дисциплины, член назначенной комиссии или заместитель"
+        ):
             enter(world, who, {a: "5"})
     assert enter(world, "deputy", {b: "4"}) == 1
     with Session(world.engine) as s:
@@ -242,3 +244,58 @@ def test_after_the_deputys_deadline_a_debt_is_not_retaken(world, app_engine):
             retakes_until=world.today - timedelta(days=1),
             session=s,
         )
+
+
+def test_the_commission_the_deputy_names_fills_the_sheet(world, app_engine):
+    from app.errors import AccessDenied
+    from app.reports.attestation_sheet import sheet_pdf
+    from tests.reports.conftest import pdf_text
+
+    open_session(world)
+    iid = item_id(world)
+    member = world.actor("other_teacher")  # Кузнецов: not the subject's teacher
+    a = world.student_ids[0]
+    with Session(app_engine) as s:
+        with pytest.raises(AccessDenied):
+            attestation.enter(member, iid, {a: "4"}, session=s)
+        assert iid not in [x.item_id for x in attestation.sheets(member, half(world), session=s)]
+        with pytest.raises(AccessDenied):
+            attestation.name_commission(world.actor("teacher"), iid, [world.other_teacher_id], session=s)
+        attestation.name_commission(
+            world.actor("deputy"), iid, [world.other_teacher_id, world.teacher_id], session=s
+        )
+        assert iid in [x.item_id for x in attestation.sheets(member, half(world), session=s)]
+        assert attestation.enter(member, iid, {a: "4"}, session=s) == 1
+        sheet = attestation.sheet(member, iid, session=s)
+        pdf = sheet_pdf(sheet, session=s, college_id=world.college_id)
+    assert sheet.may_enter(member)
+    assert [name for _, name in sheet.commission] == ["Кузнецов Олег Петрович", "Соколова Елена Викторовна"]
+    assert "Член комиссии" in pdf_text(pdf) and "Кузнецов Олег Петрович" in pdf_text(pdf)
+    with Session(app_engine) as s:
+        attestation.name_commission(world.actor("deputy"), iid, [], session=s)
+        with pytest.raises(AccessDenied):
+            attestation.enter(member, iid, {world.student_ids[1]: "4"}, session=s)
+        entries = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "attestation.commission", AuditEvent.entity_id == iid
+            )
+        ).all()
+    assert sorted(e.outcome for e in entries) == ["accepted", "accepted", "refused"]
+
+
+def test_the_whole_session_prints_as_one_document_a_sheet_a_page(world):
+    from app.reports.attestation_sheet import sheets_pdf
+    from tests.reports.conftest import pages_text
+
+    open_session(world)
+    enter(world, "teacher", {world.student_ids[0]: "5"})
+    with Session(world.engine) as s:
+        deputy = world.actor("deputy")
+        keys = [x.key for x in attestation.sheets(deputy, half(world), session=s)]
+        chosen = [attestation.sheet(deputy, i, kind=k, session=s) for i, k in keys]
+        pdf = sheets_pdf(chosen, session=s, college_id=world.college_id, title="ИСП-11")
+    pages = [" ".join(p.split()) for p in pages_text(pdf)]
+    assert len(keys) == 2 and len(pages) >= 2
+    assert any("Экзаменационная ведомость: ИСП-11 · Операционные системы" in p for p in pages)
+    assert any("Зачётная ведомость: ИСП-11 · Физическая культура" in p for p in pages)
+    assert not any("Операционные системы" in p and "Физическая культура" in p for p in pages)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.calendar import is_school_day
-from app.errors import DomainError
+from app.errors import AccessDenied, DomainError
 from app.models import AuditEvent, Lesson, TimetableSlot
 from app.services import timetable
 from app.services.journal import materialize_lessons
@@ -198,3 +198,102 @@ def test_the_diarys_coming_weeks_follow_the_changes_and_the_holidays(world, app_
     assert first[days[2]] == [(5, "", "дополнительное занятие")]
     assert week(days[3])[days[3]] == [(1, "301", "другая аудитория")]
     assert week(days[4])[days[4]] == []
+
+
+def next_weekday(world, weekday: int) -> date:
+    """The first school day on `weekday` (1 Monday … 6 Saturday) after today."""
+    day = world.today + timedelta(days=1)
+    while day.isoweekday() != weekday or not is_school_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def test_a_permanent_slot_is_added_and_makes_its_lessons(world, app_engine):
+    day = next_weekday(world, 3)
+    with Session(app_engine) as s:
+        sid = timetable.add_slot(world.actor("officer"), world.group_id, world.subject_id, world.other_teacher_id,
+                                 3, 2, world.today, day + timedelta(days=30), room="305", session=s)  # fmt: skip
+        listed = timetable.group_slots(world.actor("deputy"), world.group_id, session=s)
+        assert materialize_lessons(world.college_id, day, session=s) >= 1
+    assert (3, 2, "305") in [(p.weekday, p.pair, p.room) for p in listed]
+    assert (2, "305", sid) in lessons_on(world, day)
+    with Session(world.engine) as s:
+        entry = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "timetable.slot_add", AuditEvent.entity_id == world.group_id
+            )
+        ).one()
+    assert entry.outcome == "accepted" and entry.details["slot_id"] == sid
+
+
+def test_a_slot_is_refused_where_the_group_or_the_teacher_is_busy(world, app_engine):
+    ends = world.today + timedelta(days=30)
+    deputy = world.actor("deputy")
+    with Session(app_engine) as s:
+        # the factory's slot: Mondays, pair 1, the whole group, Соколова
+        with pytest.raises(DomainError, match="уже есть пара"):
+            timetable.add_slot(deputy, world.group_id, world.credit_subject_id, world.other_teacher_id, 1, 1,
+                               world.today, ends, subgroup=2, session=s)  # fmt: skip
+        with pytest.raises(DomainError, match="уже ведёт занятие"):
+            other = _second_group(world)
+            timetable.add_slot(
+                deputy, other, world.subject_id, world.teacher_id, 1, 1, world.today, ends, session=s
+            )
+        with pytest.raises(DomainError, match="раньше"):
+            timetable.add_slot(deputy, world.group_id, world.subject_id, world.teacher_id, 2, 4, ends, world.today,
+                               session=s)  # fmt: skip
+        with pytest.raises(DomainError, match="прошлое"):
+            timetable.add_slot(deputy, world.group_id, world.subject_id, world.teacher_id, 2, 4,
+                               world.today - timedelta(days=1), ends, session=s)  # fmt: skip
+        with pytest.raises(AccessDenied):
+            timetable.add_slot(world.actor("teacher"), world.group_id, world.subject_id, world.teacher_id, 2, 4,
+                               world.today, ends, session=s)  # fmt: skip
+        # числитель and знаменатель share a pair; subgroups 1 and 2 study side by side
+        timetable.add_slot(deputy, world.group_id, world.subject_id, world.teacher_id, 2, 4, world.today, ends,
+                           week_parity=1, subgroup=1, session=s)  # fmt: skip
+        timetable.add_slot(deputy, world.group_id, world.credit_subject_id, world.other_teacher_id, 2, 4,
+                           world.today, ends, week_parity=2, subgroup=1, session=s)  # fmt: skip
+        timetable.add_slot(deputy, world.group_id, world.credit_subject_id, world.other_teacher_id, 2, 4,
+                           world.today, ends, week_parity=1, subgroup=2, session=s)  # fmt: skip
+        with pytest.raises(DomainError, match="уже есть пара"):
+            timetable.add_slot(deputy, world.group_id, world.credit_subject_id, world.other_teacher_id, 2, 4,
+                               world.today, ends, subgroup=1, session=s)  # fmt: skip
+
+
+def _second_group(world) -> int:
+    from app.models import StudyGroup
+
+    with Session(world.engine) as s:
+        group = StudyGroup(college_id=world.college_id, speciality_id=world.speciality_id, name="ИСП-21",
+                           admission_year=world.today.year - 1)  # fmt: skip
+        s.add(group)
+        s.commit()
+        assert group.id is not None
+        return group.id
+
+
+def test_ending_a_slot_takes_back_its_unfilled_coming_lessons_and_keeps_history(world, app_engine):
+    sid = slot_id(world)
+    past = world.lesson(7, timetable_slot_id=sid, topic="Процессы")  # held a week ago, stays
+    with Session(app_engine) as s:
+        with pytest.raises(DomainError, match="Укажите причину"):
+            timetable.end_slot(world.actor("deputy"), sid, world.today, reason="", session=s)
+        with pytest.raises(DomainError, match="история"):
+            timetable.end_slot(
+                world.actor("deputy"), sid, world.today - timedelta(days=3), reason="приказ", session=s
+            )
+        timetable.end_slot(world.actor("deputy"), sid, world.today, reason="новое расписание", session=s)
+        assert (
+            timetable.group_slots(
+                world.actor("deputy"), world.group_id, session=s, on=world.today + timedelta(days=1)
+            )
+            == []
+        )
+    with Session(world.engine) as s:
+        slot = s.get(TimetableSlot, sid)
+        assert slot is not None and slot.valid_to == world.today
+        assert s.get(Lesson, past) is not None
+    monday = coming_monday(world)
+    if monday > world.today:
+        with Session(app_engine) as s:
+            assert materialize_lessons(world.college_id, monday, session=s) == 0
