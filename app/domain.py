@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
@@ -186,23 +185,6 @@ WEEKDAY_NAMES = ("Понедельник", "Вторник", "Среда", "Че
 def sql_in(values: tuple[str, ...] | frozenset[str] | list[str]) -> str:
     """Render a constant list for a CHECK constraint (constants only, never user input)."""
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
-
-
-# An e-mail address as the journal takes it: one «@», a domain of dot-separated labels, none empty.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-MAX_EMAIL = 254
-# A login a person can type from a printed slip: 3–64 lowercase Latin letters, digits, «.», «-», «_».
-_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-
-
-def is_email(value: str) -> bool:
-    """Whether `value` (already trimmed and lower-cased) is an address we accept; printable only,
-    so NUL and other control characters (PostgreSQL text cannot hold NUL) are refused."""
-    return len(value) <= MAX_EMAIL and value.isprintable() and _EMAIL.match(value) is not None
-
-
-def is_login(value: str) -> bool:
-    return _LOGIN.match(value) is not None
 
 
 def fmt_date(day: date) -> str:

@@ -85,9 +85,16 @@ def apply_settings(url: str) -> None:
                     settings.checking_deadline_days,
                 ),
             )
-            conn.execute(f"ALTER TABLE college ALTER COLUMN timezone SET DEFAULT '{settings.tz.key}'")
+            # DDL takes no bind parameters: the values go in as quoted literals, never formatted text
             conn.execute(
-                f"ALTER TABLE college ALTER COLUMN checking_deadline_days SET DEFAULT {settings.checking_deadline_days:d}"
+                sql.SQL("ALTER TABLE college ALTER COLUMN timezone SET DEFAULT {}").format(
+                    sql.Literal(settings.tz.key)
+                )
+            )
+            conn.execute(
+                sql.SQL("ALTER TABLE college ALTER COLUMN checking_deadline_days SET DEFAULT {}").format(
+                    sql.Literal(int(settings.checking_deadline_days))
+                )
             )
 
 

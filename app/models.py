@@ -12,8 +12,10 @@ from sqlalchemy import (
     Column,
     DateTime,
     FetchedValue,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     SmallInteger,
     Text,
     UniqueConstraint,
@@ -55,6 +57,14 @@ class College(SQLModel, table=True):
     name: str
     short_name: str
     city: str = ""
+    # The database's own rules read these (the lesson day, the checking deadline); the settings are
+    # their one source: app.migrate.apply_settings writes both, and their defaults, on every start.
+    timezone: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=False, server_default="Europe/Moscow")
+    )
+    checking_deadline_days: int | None = Field(
+        default=None, sa_column=Column(Integer, nullable=False, server_default="7")
+    )
 
 
 class Speciality(SQLModel, table=True):
@@ -375,7 +385,10 @@ class AttestationCommission(SQLModel, table=True):
     """A member of the exam commission the deputy director names for a curriculum item's sheet."""
 
     __tablename__ = "attestation_commission"
-    curriculum_item_id: int = Field(foreign_key="curriculum_item.id", primary_key=True)
+    __table_args__ = (Index("ix_attestation_commission_teacher", "teacher_id"),)
+    curriculum_item_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("curriculum_item.id", ondelete="CASCADE"), primary_key=True)
+    )
     teacher_id: int = Field(foreign_key="teacher.id", primary_key=True)
     college_id: int = Field(foreign_key="college.id")
 
@@ -385,6 +398,16 @@ class YearMark(SQLModel, table=True):
     semester_mark (migration 0020)."""
 
     __tablename__ = "year_mark"
+    __table_args__ = (
+        Index(
+            "uq_year_mark_once",
+            "curriculum_item_id",
+            "student_id",
+            unique=True,
+            postgresql_where=sql_text("corrects_id IS NULL"),
+        ),
+        Index("ix_year_mark_student", "student_id"),
+    )
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     college_id: int = Field(foreign_key="college.id")
     curriculum_item_id: int = Field(foreign_key="curriculum_item.id")
@@ -392,7 +415,9 @@ class YearMark(SQLModel, table=True):
     value: str
     created_by_user_id: int = Field(foreign_key="user_account.id")
     created_at: datetime | None = _created_at()
-    corrects_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
+    corrects_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, ForeignKey("year_mark.id"), nullable=True, unique=True)
+    )
     correction_reason: str | None = None
     kind: str = Field(default="original", sa_column_kwargs={"server_default": "original"})
     taken_on: date | None = None
@@ -403,7 +428,9 @@ class SubjectSubgroup(SQLModel, table=True):
     that reads both is the database function student_subgroup (migration 0020)."""
 
     __tablename__ = "subject_subgroup"
-    student_id: int = Field(foreign_key="student.id", primary_key=True)
+    student_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("student.id", ondelete="CASCADE"), primary_key=True)
+    )
     subject_id: int = Field(foreign_key="subject.id", primary_key=True)
     college_id: int = Field(foreign_key="college.id")
     subgroup: int = Field(sa_type=SmallInteger)
@@ -414,6 +441,12 @@ class TimetableChange(SQLModel, table=True):
     extra lesson (migration 0017). Lessons are made from the slots and these."""
 
     __tablename__ = "timetable_change"
+    __table_args__ = (
+        Index("uq_timetable_change_slot_day", "timetable_slot_id", "lesson_date", unique=True,
+              postgresql_where=sql_text("timetable_slot_id IS NOT NULL")),
+        Index("ix_timetable_change_day", "college_id", "lesson_date"),
+        Index("ix_timetable_change_new_day", "college_id", "new_date"),
+    )  # fmt: skip
     id: int | None = Field(default=None, primary_key=True)
     college_id: int = Field(foreign_key="college.id")
     kind: str  # cancel, move, room, extra
@@ -435,6 +468,11 @@ class CalendarPeriod(SQLModel, table=True):
     """A period of a college's academic calendar for a year (app.calendar reads it)."""
 
     __tablename__ = "calendar_period"
+    __table_args__ = (
+        Index("uq_calendar_period_half", "college_id", "academic_year", "kind", "half", unique=True,
+              postgresql_where=sql_text("kind IN ('teaching', 'session')")),
+        Index("ix_calendar_period_year", "college_id", "academic_year"),
+    )  # fmt: skip
     id: int | None = Field(default=None, primary_key=True)
     college_id: int = Field(foreign_key="college.id")
     academic_year: int
@@ -466,6 +504,16 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("outcome IN ('accepted', 'refused')", name="outcome_known"),
         Index("ix_audit_event_at", "occurred_at"),
+        Index("uq_audit_event_chain_seq", "chain_seq", unique=True),
+        # the per-source login throttle counts these (app.services.login_sessions)
+        Index(
+            "ix_audit_event_login_refused",
+            "source_address",
+            "occurred_at",
+            postgresql_where=sql_text(
+                "action IN ('login', 'login.lockout', 'login.throttled') AND outcome = 'refused'"
+            ),
+        ),
     )
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     college_id: int | None = Field(default=None, foreign_key="college.id", index=True)

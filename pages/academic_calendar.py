@@ -12,10 +12,10 @@ from app.imports.service import import_file
 from app.imports.templates import template_name, template_xlsx
 from app.services.journal import college_today
 from app.ui.imports import XLSX, show
-from app.ui.page import act, require, show_flash
+from app.ui.page import act, require_page, show_flash
 from app.ui.widgets import table
 
-actor = require(Role.deputy, Role.director, Role.officer, Role.teacher, Role.curator)
+actor = require_page(__file__)
 FLASH = "calendar_flash"
 ADDABLE = {k: calendar.PERIOD_LABELS[k] for k in ("holidays", "non_teaching", "practice")}
 

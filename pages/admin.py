@@ -7,11 +7,11 @@ from app.db import get_engine
 from app.domain import GRANTABLE_ROLES, ROLE_LABELS, Role
 from app.services import admin
 from app.ui.admin import accounts_frame, role_choices, sessions_frame, staff_slip
-from app.ui.page import act, require, show_flash
+from app.ui.page import act, require_page, show_flash
 from app.ui.text import md
 from app.ui.widgets import download, table
 
-actor = require(Role.officer, Role.director)
+actor = require_page(__file__)
 can_edit = actor.has(Role.officer)
 FLASH = "admin_flash"
 PASSWORD = "admin_new_password"  # shown once, for the slip; dropped when another account is chosen

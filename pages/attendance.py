@@ -13,10 +13,10 @@ from app.calendar import year_bounds
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import table, url_index, warehouse_or_stop
 
-actor = require(Role.deputy, Role.director, Role.curator)
+actor = require_page(__file__)
 st.title("Посещаемость")
 reader = warehouse_or_stop()
 with Session(get_engine()) as db:

@@ -11,11 +11,11 @@ from app.domain import Role, fmt_date
 from app.reports.attestation_sheet import sheet_pdf, sheets_pdf
 from app.services import attestation
 from app.services.journal import college_today
-from app.ui.page import act, require, show_flash
+from app.ui.page import act, require_page, show_flash
 from app.ui.text import md
 from app.ui.widgets import download, table
 
-actor = require(Role.teacher, Role.curator, Role.deputy, Role.director)
+actor = require_page(__file__)
 FLASH = "attestation_flash"
 EMPTY = "—"
 

@@ -9,13 +9,13 @@ from sqlmodel import Session
 from app.analytics import completeness as q
 from app.analytics.common import Scope, filter_options, period_bounds
 from app.db import get_engine
-from app.domain import Role, fmt_date
+from app.domain import fmt_date
 from app.services.journal import college_today
 from app.ui.documents import documents_tab
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import table, warehouse_or_stop
 
-actor = require(Role.deputy, Role.officer, Role.director)
+actor = require_page(__file__)
 st.title("Заполнение журналов")
 reader = warehouse_or_stop()
 with Session(get_engine()) as db:

@@ -7,16 +7,15 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.domain import Role
 from app.errors import DomainError
 from app.services.corrections import STATUS_LABELS, approve, history, list_pending, reject
 from app.services.journal import college_today
 from app.ui import corrections as ui
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.text import md
 from app.ui.widgets import table
 
-actor = require(Role.deputy)
+actor = require_page(__file__)
 FLASH = "corrections_flash"
 
 with Session(get_engine()) as db:

@@ -11,14 +11,13 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.domain import Role
 from app.errors import DomainError
 from app.services import diary
 from app.services.journal import college_today
 from app.ui import diary as ui
-from app.ui.page import require
+from app.ui.page import require_page
 
-actor = require(Role.student, Role.guardian, Role.curator, Role.deputy, Role.director)
+actor = require_page(__file__)
 DAY, GROUP, CHILD, PUPIL, TAB = "diary_day", "diary_group", "diary_child", "diary_pupil", "diary_tab"
 WEEK_TAB, PERIOD_TAB = "Неделя", "Итоги за период"
 

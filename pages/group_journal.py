@@ -8,15 +8,15 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.domain import ATTENDANCE_LABELS, ATTENDANCE_TITLES, AttendanceStatus, Role, fmt_date
+from app.domain import ATTENDANCE_LABELS, ATTENDANCE_TITLES, AttendanceStatus, fmt_date
 from app.errors import DomainError
 from app.exports.xlsx import to_xlsx, visible
 from app.services import journal_grid as jg
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import XLSX, download, url_index
 
-actor = require(Role.teacher, Role.curator, Role.deputy, Role.director)
+actor = require_page(__file__)
 st.title("Журнал группы")
 
 try:

@@ -4,9 +4,9 @@ import streamlit as st
 
 from app.domain import ROLE_LABELS
 from app.ui import help_text
-from app.ui.page import require
+from app.ui.page import require_page
 
-actor = require()
+actor = require_page(__file__)
 st.session_state[help_text.HELP_OPENED] = True  # the hint on «Главная» has done its job
 st.title("Справка")
 st.caption(help_text.INTRO)

@@ -9,10 +9,10 @@ from app.db import get_engine
 from app.domain import ROLE_LABELS, WEEKDAY_NAMES, Role, fmt_date
 from app.services.journal import college_today, materialize_lessons, teacher_lessons
 from app.ui import help_text
-from app.ui.page import require
+from app.ui.page import page_link, require_page
 from app.ui.text import md
 
-actor = require()
+actor = require_page(__file__)
 with Session(get_engine()) as db_session:
     today = college_today(session=db_session)
     lessons = []
@@ -29,7 +29,7 @@ if hint:
     st.info(
         "Впервые в электронном журнале? В «Справке» — что и когда делать в вашей роли, по пунктам Положения."
     )
-    st.page_link("pages/help.py", label="Справка", icon=":material/help:")
+    page_link(actor, "help")
 
 if actor.has(Role.teacher):
     empty = sum(1 for lesson in lessons if not lesson.topic)
@@ -37,7 +37,7 @@ if actor.has(Role.teacher):
     col1.metric("Занятий сегодня", len(lessons))
     col2.metric("Ещё не заполнено", empty)
     if lessons:
-        st.page_link("pages/journal.py", label="Открыть журнал", icon=":material/edit_note:")
+        page_link(actor, "journal", label="Открыть журнал")
     st.info(
         "Журнал заполняется в день занятия: тема, выполненные задания и их тип, домашнее задание, "
         "посещаемость и отметки (Положение, §4.2.1)."
@@ -48,6 +48,5 @@ if actor.has(Role.teacher):
             f"Замечаний по журналу: открытых — {waiting['open']}, просроченных — {waiting['overdue']}. "
             "Устраните их в течение недели (§4.2.1)."
         )
-        st.page_link("pages/my_remarks.py", label="Мои замечания", icon=":material/assignment_late:")
-if actor.has(Role.deputy, Role.officer, Role.director):
-    st.page_link("pages/completeness.py", label="Заполнение журналов", icon=":material/fact_check:")
+        page_link(actor, "my_remarks")
+page_link(actor, "completeness")

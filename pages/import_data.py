@@ -4,16 +4,15 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.domain import Role
 from app.imports import KINDS
 from app.imports.readers import FileRefused, read_table
 from app.imports.schemas import ORDER_HINT, SCHEMAS, match_headers
 from app.imports.service import import_file
 from app.imports.templates import notes_frame, template_name, template_xlsx
 from app.ui.imports import XLSX, preview, show
-from app.ui.page import require
+from app.ui.page import require_page
 
-actor = require(Role.officer)
+actor = require_page(__file__)
 st.title("Импорт данных")
 st.caption(
     ORDER_HINT + " Файл импортируется целиком или не импортируется совсем: при любой ошибке ничего не "

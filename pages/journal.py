@@ -6,7 +6,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.domain import WEEKDAY_NAMES, WORK_KIND_LABELS, Role, WorkKind, fmt_date
+from app.domain import WEEKDAY_NAMES, WORK_KIND_LABELS, WorkKind, fmt_date
 from app.errors import DomainError
 from app.services.journal import (
     college_today,
@@ -17,10 +17,10 @@ from app.services.journal import (
 )
 from app.ui import journal as ui
 from app.ui.corrections import request_panel
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import url_index
 
-actor = require(Role.teacher)
+actor = require_page(__file__)
 FLASH = "journal_flash"
 
 with Session(get_engine()) as db:

@@ -14,10 +14,10 @@ from app.imports.readers import FileRefused
 from app.imports.templates import template_name, template_xlsx
 from app.services import ktp
 from app.ui import ktp as ui
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import table
 
-actor = require(Role.teacher, Role.deputy)
+actor = require_page(__file__)
 FLASH = "ktp_flash"
 
 st.title("КТП")

@@ -5,13 +5,10 @@ Every action goes through app.services.curator, which checks the group on the se
 change and refuses with a Russian message; the page only collects input and shows the answer.
 """
 
-from contextlib import suppress
 from datetime import timedelta
-from pathlib import Path
 
 import streamlit as st
 from sqlmodel import Session
-from streamlit.errors import StreamlitAPIException
 
 from app.db import get_engine
 from app.domain import Role, fmt_date
@@ -21,13 +18,12 @@ from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui import my_group as ui
 from app.ui.diary import average_text
-from app.ui.page import audit_view_once, require
+from app.ui.page import audit_view_once, page_link, require_page
 from app.ui.text import md
 from app.ui.widgets import table
 
-actor = require(Role.curator, Role.deputy, Role.officer)
+actor = require_page(__file__)
 FLASH, CREDS = "my_group_flash", "my_group_credentials"
-PAGES = Path(__file__).resolve().parent
 
 st.title("Моя группа")
 with Session(get_engine()) as db:
@@ -89,25 +85,13 @@ if glance.at_risk:
 st.caption(glance.freshness.capitalize() + ".")
 
 
-def link(page: str, label: str, icon: str, *roles: Role) -> None:
-    """A link into an analytics page for this group, when the page is there and the menu has it."""
-    if not actor.has(*roles) or not (PAGES / page).exists():
-        return
-    with suppress(StreamlitAPIException):  # not routable for this user: no link
-        st.page_link(f"pages/{page}", label=label, icon=icon, query_params={"group": str(group_id)})
-
-
 with st.container(horizontal=True):
-    link(
-        "attendance.py",
-        "Посещаемость группы",
-        ":material/event_busy:",
-        Role.deputy,
-        Role.director,
-        Role.curator,
-    )
-    link("progress.py", "Успеваемость группы", ":material/school:", Role.deputy, Role.director, Role.curator)
-    link("diary.py", "Дневники студентов", ":material/menu_book:", Role.curator, Role.deputy, Role.director)
+    for name, label in (
+        ("attendance", "Посещаемость группы"),
+        ("progress", "Успеваемость группы"),
+        ("diary", "Дневники студентов"),
+    ):
+        page_link(actor, name, label=label, query_params={"group": str(group_id)})
 
 tabs = st.tabs(
     [

@@ -10,14 +10,14 @@ from app.analytics import my_remarks as q
 from app.analytics.common import period_bounds
 from app.analytics.completeness import REMARK_STATES
 from app.db import get_engine
-from app.domain import Role, fmt_date
+from app.domain import fmt_date
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import page_link, require_page
 from app.ui.widgets import table, warehouse_or_stop
 
 MAX_LINKS = 30
 
-actor = require(Role.teacher)
+actor = require_page(__file__)
 st.title("Мои замечания")
 reader = warehouse_or_stop()
 if actor.teacher_id is None:
@@ -57,12 +57,7 @@ with tabs[0]:
     if links:
         st.markdown("**Открыть занятие в журнале**")
         for link in links[:MAX_LINKS]:
-            st.page_link(
-                "pages/journal.py",
-                label=link.label,
-                icon=":material/edit_note:",
-                query_params={"lesson": str(link.lesson_id)},
-            )
+            page_link(actor, "journal", label=link.label, query_params={"lesson": str(link.lesson_id)})
         if len(links) > MAX_LINKS:
             st.caption(f"Показаны первые {MAX_LINKS} занятий из {len(links)}: сузьте выбор состояния.")
 with tabs[1]:

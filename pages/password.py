@@ -7,9 +7,9 @@ from app.db import get_engine
 from app.errors import DomainError
 from app.services.accounts import MIN_PASSWORD, change_password, must_change_password
 from app.ui import session
-from app.ui.page import require
+from app.ui.page import require_page
 
-actor = require()
+actor = require_page(__file__)
 st.title("Смена пароля")
 with Session(get_engine()) as db_session:
     if must_change_password(actor.user_id, session=db_session):

@@ -12,10 +12,10 @@ from app.analytics.common import Scope, filter_options, visible_groups
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.services.journal import college_today
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import table, url_index, warehouse_or_stop
 
-actor = require(Role.deputy, Role.director, Role.curator, Role.teacher)
+actor = require_page(__file__)
 st.title("Успеваемость")
 reader = warehouse_or_stop()
 

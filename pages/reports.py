@@ -19,10 +19,10 @@ from app.reports.progress_reports import (
 )
 from app.services.journal import college_today
 from app.ui.documents import pdf_button
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.widgets import warehouse_or_stop
 
-actor = require(Role.deputy, Role.director, Role.curator)
+actor = require_page(__file__)
 st.title("Отчёты")
 reader = warehouse_or_stop()
 college_wide = actor.has(Role.deputy, Role.director)

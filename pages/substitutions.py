@@ -16,10 +16,10 @@ from app.services.substitutions import (
     teachers_of_day,
 )
 from app.ui.journal import pair_label
-from app.ui.page import require
+from app.ui.page import require_page
 from app.ui.text import md
 
-actor = require(Role.deputy, Role.officer)
+actor = require_page(__file__)
 FLASH = "substitutions_flash"
 
 

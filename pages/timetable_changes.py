@@ -11,13 +11,13 @@ from sqlmodel import Session
 from app import calendar
 from app.calendar import PARITY_LABELS
 from app.db import get_engine
-from app.domain import PAIR_TIMES, WEEKDAY_NAMES, Role, fmt_date
+from app.domain import PAIR_TIMES, WEEKDAY_NAMES, fmt_date
 from app.services import timetable
 from app.services.journal import college_today
-from app.ui.page import act, require, show_flash
+from app.ui.page import act, require_page, show_flash
 from app.ui.widgets import table
 
-actor = require(Role.deputy, Role.officer)
+actor = require_page(__file__)
 FLASH = "timetable_flash"
 KINDS = {"cancel": "Отменить", "move": "Перенести", "room": "Другая аудитория"}
 PAIRS = list(PAIR_TIMES)

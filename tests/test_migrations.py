@@ -77,3 +77,45 @@ def test_0008_moves_the_document_date_out_of_the_reason_and_back(before_0008):
 
     command.downgrade(alembic_config(url), "0007")
     assert rows("status, reason") == {s: r for s, r in reasons.items()}
+
+
+def test_0022_stores_every_phone_in_one_spelling(database_url):
+    server = db.with_database(database_url, "postgres")
+    name = unique_db_name("ejournal_migration")
+    db.drop_database(server, name)
+    db.ensure_database(server, name)
+    url = db.with_database(server, name)
+    upgrade(url, "0021")
+    engine = db.make_engine(url)
+    try:
+        world = make_world(engine)
+        typed = {
+            "+79123456789": "+7 912 345-67-89",
+            "8 (912) 345-67-89": "+7 912 345-67-89",
+            "9123456789": "+7 912 345-67-89",
+            "+7 912 345-67-89": "+7 912 345-67-89",
+            "+375291234567": "+375291234567",
+            "": "",
+            "доб. 12": "доб. 12",  # no rule matches: left for the curator
+        }
+        with engine.begin() as conn:
+            for n, phone in enumerate(typed):
+                conn.execute(
+                    text(
+                        "INSERT INTO guardian (college_id, last_name, first_name, middle_name, phone, email) "
+                        "VALUES (:c, :l, 'Ольга', '', :p, :e)"
+                    ),
+                    {"c": world.college_id, "l": f"Тестова{n}", "p": phone, "e": f" Olga{n}@Mail.RU "},
+                )
+        upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT last_name, phone, email FROM guardian WHERE last_name LIKE 'Тестова%' ORDER BY last_name"
+                )
+            ).all()
+        assert [r.phone for r in sorted(rows, key=lambda r: int(r.last_name[7:]))] == list(typed.values())
+        assert all(r.email == r.email.strip().lower() for r in rows)
+    finally:
+        engine.dispose()
+        db.drop_database(server, name)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from app import validation
 from app.calendar import DENOMINATOR, EVERY_WEEK, NUMERATOR
 from app.domain import (
     ALL_LESSON_MARKS,
@@ -28,8 +29,6 @@ from app.domain import (
     SubjectKind,
     WorkKind,
     fmt_date,
-    is_email,
-    is_login,
 )
 from app.imports import KINDS
 from app.imports.readers import Cell, Issue, SourceRow, Table
@@ -76,13 +75,8 @@ def text(max_len: int, *, one_line: bool = True) -> Parser:
 
 
 def name_part(value: Cell) -> str:
-    """A surname, a first name or a patronymic."""
-    s = " ".join(as_text(value).split())
-    if len(s) > 60:
-        raise ValueError(f"Слишком длинное имя: {len(s)} символов, допустимо не более 60.")
-    if not any(ch.isalpha() for ch in s) or any(not (ch.isalpha() or ch in " -'’.") for ch in s):
-        raise ValueError(f"«{s}» не похоже на фамилию, имя или отчество: в них только буквы, дефис и пробел.")
-    return s
+    """A surname, a first name or a patronymic (app.validation's rule)."""
+    return validation.name_part(as_text(value))
 
 
 def person(value: Cell) -> str:
@@ -220,34 +214,15 @@ def parse_week_parity(value: Cell) -> int:
 
 
 def parse_phone(value: Cell) -> str:
-    """A phone in one spelling, «+79123456789»: Russian 8… and 10-digit numbers get +7."""
-    raw = as_text(value)
-    digits = re.sub(r"\D", "", raw)
-    if re.search(r"[^\d\s()+\-.]", raw):
-        digits = ""
-    if len(digits) == 11 and digits[0] == "8":
-        digits = "7" + digits[1:]
-    elif len(digits) == 10:
-        digits = "7" + digits
-    if not 11 <= len(digits) <= 15:
-        raise ValueError(f"«{raw}» не похоже на номер телефона: укажите, например, +7 912 345-67-89.")
-    return "+" + digits
+    return validation.phone(as_text(value))
 
 
 def parse_email(value: Cell) -> str:
-    s = as_text(value)
-    if not is_email(s.lower()):
-        raise ValueError(f"«{s}» не похоже на адрес электронной почты (пример: ivanova@mail.ru).")
-    return s.lower()
+    return validation.email(as_text(value))
 
 
 def parse_login(value: Cell) -> str:
-    s = as_text(value).lower()
-    if not is_login(s):
-        raise ValueError(
-            f"Логин «{as_text(value)}» недопустим: 3–64 латинские буквы, цифры, точка, дефис или подчёркивание."
-        )
-    return s
+    return validation.login(as_text(value))
 
 
 def parse_speciality_code(value: Cell) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app import audit
+from app import audit, validation
 from app.actor import Actor
 from app.calendar import semester_bounds
 from app.demo.names import translit
@@ -28,8 +29,6 @@ from app.domain import (
     Role,
     fmt_date,
     full_name,
-    is_email,
-    is_login,
     short_name,
 )
 from app.errors import AccessDenied, DomainError, NotFound
@@ -48,16 +47,14 @@ from app.models import (
 from app.services import accounts
 from app.services.journal import college_today
 from app.settings import get_settings
+from app.validation import Invalid
 
 # The documents a valid reason for an absence rests on.
 REASON_KINDS: tuple[str, ...] = ("Справка", "Приказ", "Заявление родителей")
 RELATIONS: tuple[str, ...] = ("мать", "отец", "бабушка", "дедушка", "опекун", "родитель", "другое")
 # Accounts a curator may issue a password for: the diary's readers, never staff.
 DIARY_ROLES = frozenset({Role.student.value, Role.guardian.value})
-MAX_NAME = 60
 MAX_REASON = 300
-_NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[ '\-][A-Za-zА-Яа-яЁё]+)*$")
-_PHONE_CHARS_RE = re.compile(r"^[0-9 +()\-]*$")
 
 
 # --------------------------------------------------------------------------- data
@@ -316,38 +313,18 @@ def group_list(
 # --------------------------------------------------------------------------- validation
 
 
+def _checked(check: Callable[[str], str], value: str) -> str:
+    """app.validation's rule, its refusal as this service's."""
+    try:
+        return check(value)
+    except Invalid as exc:
+        raise DomainError(exc.message) from None
+
+
 def _name(value: str, title: str, *, required: bool = True) -> str:
-    value = " ".join(value.split())
-    if not value:
-        if required:
-            raise DomainError(f"Укажите {title}.")
-        return ""
-    if len(value) > MAX_NAME:
-        raise DomainError(f"Поле «{title}» длиннее {MAX_NAME} символов.")
-    if not _NAME_RE.match(value):
-        raise DomainError(f"Поле «{title}» может содержать только буквы, дефис, апостроф и пробел.")
-    return value
-
-
-def normalise_phone(value: str) -> str:
-    """«8 (912) 345-67-89» -> «+7 912 345-67-89»; an empty phone stays empty."""
-    value = value.strip()
-    if not value:
-        return ""
-    digits = re.sub(r"\D", "", value)
-    # 8… is the trunk prefix only when dialled without a plus; «+8…», «+81…» are other countries.
-    international = value.startswith("+")
-    if _PHONE_CHARS_RE.match(value) and len(digits) == 11 and digits[0] in ("7" if international else "78"):
-        digits = digits[1:]
-    elif not (_PHONE_CHARS_RE.match(value) and len(digits) == 10 and not value.startswith("+")):
-        raise DomainError("Телефон указан неверно: нужен российский номер, например +7 912 345-67-89.")
-    return f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
-
-
-def normalise_email(value: str) -> str:
-    value = value.strip().lower()
-    if value and not is_email(value):
-        raise DomainError("Адрес электронной почты указан неверно: нужен адрес вида ivanova@mail.ru.")
+    value = _checked(lambda v: validation.name_part(v, title), value)
+    if not value and required:
+        raise DomainError(f"Укажите {title}.")
     return value
 
 
@@ -374,8 +351,8 @@ def _guardian_values(data: GuardianData) -> dict[str, Any]:
         "last_name": _name(data.last_name, "фамилию"),
         "first_name": _name(data.first_name, "имя"),
         "middle_name": _name(data.middle_name, "отчество", required=False),
-        "phone": normalise_phone(data.phone),
-        "email": normalise_email(data.email),
+        "phone": _checked(validation.phone, data.phone),
+        "email": _checked(validation.email, data.email),
     }
 
 
@@ -853,11 +830,7 @@ def _issue(
         details.update(login=account.login, new_account=False)
         return Credentials(account.login, password, name, False, role, expires_at=account.password_expires_at)
     if login is not None and login.strip():
-        login = login.strip().lower()
-        if not is_login(login):
-            raise DomainError(
-                "Логин — от 3 до 64 латинских букв, цифр, точек, дефисов и подчёркиваний, начинается с буквы или цифры."
-            )
+        login = _checked(validation.login, login)
     else:
         login = suggest_login(session, person.last_name, person.first_name, person.middle_name)
     user_id, initial = accounts.add_user(

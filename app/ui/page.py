@@ -12,7 +12,7 @@ from app.actor import Actor
 from app.db import get_engine
 from app.domain import Role
 from app.errors import DomainError
-from app.ui import session
+from app.ui import registry, session
 
 
 def require(*roles: Role) -> Actor:
@@ -37,6 +37,20 @@ def require(*roles: Role) -> Actor:
         st.error("Эта страница вам недоступна.")
         st.stop()
     return actor
+
+
+def require_page(file: str) -> Actor:
+    """The check of the page a script is (its `__file__`), with the roles the registry gives it."""
+    return require(*registry.spec_of(file).roles)
+
+
+def page_link(
+    actor: Actor, name: str, *, label: str | None = None, query_params: dict[str, str] | None = None
+) -> None:
+    """A link to another page, shown only to those the registry lets open it."""
+    page = registry.BY_NAME[name]
+    if page.allows(actor):
+        st.page_link(page.path, label=label or page.title, icon=page.icon, query_params=query_params)
 
 
 def audit_view_once(actor: Actor, action: str, *, entity: str, entity_id: int) -> None:

@@ -414,7 +414,7 @@ def test_guardians_link_to_children_and_reimport_is_unchanged(world, do_import, 
         [guardian] = s.exec(
             select(Guardian).where(Guardian.college_id == world.college_id, Guardian.last_name == "Волкова")
         )
-        assert guardian.phone == "+79123456789"
+        assert guardian.phone == "+7 912 345-67-89"
         links = s.exec(select(StudentGuardian).where(StudentGuardian.guardian_id == guardian.id)).all()
         assert {link.relation for link in links} == {"мать", "опекун"}
     again = do_import(world, "guardians", xlsx([header, *rows]))

@@ -8,40 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from app.domain import WorkKind
+from app.domain import Role, WorkKind
 from app.errors import AccessDenied, DomainError
 from app.models import Attendance, Mark, Student
+from app.ui import registry
 from tests.conftest import ROOT
 from tests.diary_factories import attend
 from tests.factories import World, make_world
 
 ROLES = ["teacher", "curator", "deputy", "officer", "director", "student", "guardian"]
-# Pages anyone logged in may open.
-COMMON = {"home", "password", "help"}
-POLICY: dict[str, set[str]] = {
-    "journal": {"teacher", "curator"},  # the curator account also teaches
-    "my_remarks": {"teacher", "curator"},
-    "group_journal": {"teacher", "curator", "deputy", "director"},
-    "diary": {"student", "guardian", "curator", "deputy", "director"},
-    "my_group": {"curator", "deputy", "officer"},
-    "substitutions": {"deputy", "officer"},
-    "timetable_changes": {"deputy", "officer"},
-    "corrections": {"deputy"},
-    "ktp": {"teacher", "curator", "deputy"},
-    "attestation": {"teacher", "curator", "deputy", "director"},
-    "academic_calendar": {"teacher", "curator", "deputy", "director", "officer"},
-    "completeness": {"deputy", "officer", "director"},
-    "attendance": {"deputy", "director", "curator"},
-    "progress": {"deputy", "director", "curator", "teacher"},
-    "reports": {"deputy", "director", "curator"},
-    "import_data": {"officer"},
-    "admin": {"officer", "director"},
+# The roles each test account holds: the "curator" account is a teacher curating a group.
+ACCOUNT_ROLES: dict[str, set[Role]] = {
+    "teacher": {Role.teacher},
+    "curator": {Role.teacher, Role.curator},
+    "deputy": {Role.deputy},
+    "officer": {Role.officer},
+    "director": {Role.director},
+    "student": {Role.student},
+    "guardian": {Role.guardian},
 }
+COMMON = {p.name for p in registry.PAGES if not p.roles}
+
+
+def allowed_by_registry(page: str, account: str) -> bool:
+    spec = registry.BY_NAME[page]
+    return not spec.roles or bool(spec.roles & ACCOUNT_ROLES[account])
+
+
 DENIED_MARKERS = ("недоступна", "Войдите в систему", "нет доступа", "Нет доступа")
 
 _results: list[tuple[str, bool]] = []  # (case, leaked)
@@ -78,7 +75,7 @@ def test_every_role_against_every_page(run_as, world, page):
     # the plain teacher must not carry the curator role for its row of the matrix
     teacher_only["teacher"] = world.users["other_teacher"]
     for role in ROLES:
-        allowed = role in POLICY.get(page, set())
+        allowed = allowed_by_registry(page, role)
         try:
             at = run_as(teacher_only[role], f"pages/{page}.py")
         except ValueError:
@@ -301,7 +298,14 @@ def test_service_actions_on_own_and_foreign_records(two_colleges):
     assert not denied_wrongly, denied_wrongly
 
 
-def test_the_policy_names_every_page():
-    missing = set(page_files()) - set(POLICY)
-    assert not missing, f"pages without a policy row: {sorted(missing)}"
-    assert Path(ROOT / "streamlit_app.py").exists()
+def test_the_registry_names_every_page_file():
+    files = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert files == {*registry.BY_NAME, "login"}
+    assert all((ROOT / p.path).exists() for p in registry.PAGES)
+
+
+def test_students_and_guardians_reach_only_the_diary_and_their_account():
+    """The regulation: students and guardians read the diary and never touch the journal."""
+    for account in ("student", "guardian"):
+        reachable = {name for name in registry.BY_NAME if allowed_by_registry(name, account)}
+        assert reachable == {"home", "diary", "help", "password"}, account
