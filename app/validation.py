@@ -98,3 +98,53 @@ def login(value: str) -> str:
 
 def is_login(value: str) -> bool:
     return _LOGIN.match(value) is not None
+
+
+# How a login is spelt from a Russian name («Соловьёва» -> «soloveva»): the suggested logins of
+# the curator's credentials and the demo's.
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "-",
+            "y",
+            "-",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+
+
+def translit(text: str) -> str:
+    """A login-safe Latin spelling: «Соловьёва» -> «soloveva»."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower()).replace("-", "")

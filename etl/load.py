@@ -21,7 +21,7 @@ import pyarrow as pa
 from app.db import etl_database_url
 from app.settings import Settings, get_settings
 from etl import sources
-from etl.runner import data_tests, run_models
+from etl.runner import data_tests, models_version, run_models
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
 # Longer than any journal transaction: rows it committed late are still caught by the next load.
@@ -161,7 +161,11 @@ def run_etl(
                 else:
                     assert previous is not None
                     _load_incremental(duck, source, previous, report, step)
-                    if report.changed_rows == 0 and str(source.today) == previous.as_of_date:
+                    if (
+                        report.changed_rows == 0
+                        and str(source.today) == previous.as_of_date
+                        and previous.models_version == models_version()
+                    ):
                         duck.close()
                         build.unlink(missing_ok=True)
                         report.mode = "unchanged"
@@ -171,6 +175,7 @@ def run_etl(
                             previous.source_changed_at,
                             previous.as_of_date,
                             previous.rows,
+                            previous.models_version,
                         )
                         publish(directory, report.published)
                         report.seconds = time.perf_counter() - started
@@ -199,7 +204,9 @@ def run_etl(
             final = build.with_suffix("")  # wh-<stamp>.duckdb
             build.chmod(0o600)  # the journal's people and marks: for the app's own user only
             build.rename(final)
-            report.published = Published(final.name, source.snapshot_at, changed_at, str(source.today), rows)
+            report.published = Published(
+                final.name, source.snapshot_at, changed_at, str(source.today), rows, models_version()
+            )
             publish(directory, report.published)
         except BaseException:
             build.unlink(missing_ok=True)

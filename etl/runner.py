@@ -2,12 +2,14 @@
 
 A model is a `.sql` file holding one SELECT (a chain of named CTEs ending in `final`). Staging
 models become views (they only rename and type); marts become tables. Files run in path order:
-`warehouse/staging/*.sql`, then `warehouse/marts/*.sql`; a `NN_` prefix orders marts that build on
+`warehouse/macros/*.sql` (the shared formulas), `warehouse/staging/*.sql`, then `warehouse/marts/*.sql`; a `NN_` prefix orders marts that build on
 each other and is not part of the model's name.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -40,11 +42,33 @@ def models(root: Path = WAREHOUSE) -> list[Model]:
     return found
 
 
+@functools.cache
+def models_version(root: Path = WAREHOUSE) -> str:
+    """A digest of the warehouse's SQL (macros and models): a warehouse built from other SQL (an
+    older version of the app) is not read, since its marts and formulas may differ."""
+    digest = hashlib.sha256()
+    for layer in ("macros", "staging", "marts"):
+        for path in sorted((root / layer).glob("*.sql")):
+            digest.update(f"{layer}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def run_macros(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[str]:
+    """`warehouse/macros/*.sql`: the formulas the models and the app share (the metrics)."""
+    ran = []
+    for path in sorted((root / "macros").glob("*.sql")):
+        conn.execute(path.read_text(encoding="utf-8")).complete()
+        ran.append(path.stem)
+    return ran
+
+
 def run_models(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[str]:
+    run_macros(conn, root)
     built = []
     for model in models(root):
         body = model.path.read_text(encoding="utf-8").strip().rstrip(";")

@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from etl.runner import models_version
+
 POINTER = "current.json"
 
 
@@ -32,6 +34,7 @@ class Published:
     source_changed_at: datetime | None  # the newest change in the source that the data includes
     as_of_date: str
     rows: dict[str, int]
+    models_version: str = ""  # etl.runner.models_version of the SQL that built it
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Published:
@@ -42,6 +45,7 @@ class Published:
             source_changed_at=datetime.fromisoformat(changed) if changed else None,
             as_of_date=data["as_of_date"],
             rows=dict(data.get("rows", {})),
+            models_version=data.get("models_version", ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -51,6 +55,7 @@ class Published:
             "source_changed_at": self.source_changed_at.isoformat() if self.source_changed_at else None,
             "as_of_date": self.as_of_date,
             "rows": self.rows,
+            "models_version": self.models_version,
         }
 
 
@@ -119,6 +124,11 @@ class WarehouseReader:
         published = read_pointer(self.directory)
         if published is None:
             raise NoWarehouse("Хранилище аналитики ещё не построено: выполните «ejournal etl run».")
+        if published.models_version != models_version():
+            raise NoWarehouse(
+                "Хранилище аналитики построено прежней версией программы: оно обновится при следующей загрузке "
+                "(её делает «ejournal serve», или выполните «ejournal etl run»)."
+            )
         with self._lock:
             if self._conn is None or self._file != published.file:
                 old = self._conn

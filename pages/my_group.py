@@ -60,8 +60,6 @@ try:
         rows = curator.group_list(actor, group_id, session=db, include_left=True)
         current_count = sum(1 for r in rows if r.left_on is None)
         glance = ui.warehouse_glance(actor.college_id, group_id, today, current_count)
-        if glance is None:
-            glance = ui.live_glance(curator.group_stats(actor, group_id, session=db), today)
 except DomainError as exc:
     st.error(exc.message)
     st.stop()
@@ -74,15 +72,22 @@ audit_view_once(actor, "group.view", entity="study_group", entity_id=group_id)
 
 st.subheader(group_name)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Студентов", glance.students)
-m2.metric("Средний балл", average_text(glance.average), help=glance.average_help)
-m3.metric("Пропущено часов в месяце", glance.hours_missed, help=glance.hours_help)
-m4.metric("Группа риска", len(glance.at_risk), help=glance.risk_help)
-if glance.at_risk:
-    with st.expander(f"Группа риска: {len(glance.at_risk)}"):
-        for name, reasons in glance.at_risk:
-            st.markdown(f"**{md(name)}** — {md(reasons)}")
-st.caption(glance.freshness.capitalize() + ".")
+m1.metric("Студентов", current_count)
+if glance is None:
+    # one home for these figures: the marts (the same ones «Успеваемость» and «Посещаемость» show)
+    st.info(
+        "Средний балл, пропуски и группа риска появятся после первой загрузки аналитики: её делает "
+        "«ejournal serve» при запуске и затем каждые несколько секунд (или «ejournal etl run»)."
+    )
+else:
+    m2.metric("Средний балл", average_text(glance.average), help=glance.average_help)
+    m3.metric("Пропущено часов в месяце", glance.hours_missed, help=glance.hours_help)
+    m4.metric("Группа риска", len(glance.at_risk), help=glance.risk_help)
+    if glance.at_risk:
+        with st.expander(f"Группа риска: {len(glance.at_risk)}"):
+            for name, reasons in glance.at_risk:
+                st.markdown(f"**{md(name)}** — {md(reasons)}")
+    st.caption(glance.freshness.capitalize() + ".")
 
 
 with st.container(horizontal=True):

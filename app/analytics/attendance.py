@@ -14,7 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from app.analytics.common import Scope, pct, period_bounds  # noqa: F401  (re-exported)
+from app.analytics.common import Scope, pct
+from app.analytics.common import period_bounds as period_bounds  # the pages' one import
 from etl.warehouse import WarehouseReader
 
 METRIC_DEFINITIONS: dict[str, str] = {

@@ -17,7 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from app.analytics.common import Scope, period_bounds  # noqa: F401  (re-exported)
+from app.analytics.common import Scope
+from app.analytics.common import period_bounds as period_bounds  # the pages' one import
 from etl.warehouse import WarehouseReader
 
 PERIOD_KINDS = {"month": "Месяц", "semester": "Семестр", "year": "Учебный год"}
@@ -58,11 +59,12 @@ BASIS = {
     "results": "Показатели по результатам «студент × дисциплина»: каждый результат учитывается отдельно.",
 }
 
+# the warehouse's macros (warehouse/macros/metrics.sql), over the rows' sums
 _METRICS = """
-    round(sum(numeric_sum) / nullif(sum(numeric_marks), 0), 2) AS "Средний балл",
-    round(100.0 * sum(n5 + n4 + n3) / nullif(sum(n_assessed), 0), 1) AS "Абсолютная успеваемость, %",
-    round(100.0 * sum(n5 + n4) / nullif(sum(n_assessed), 0), 1) AS "Качество знаний, %",
-    round(sum(100 * n5 + 64 * n4 + 36 * n3 + 16 * n2 + 7 * n_na) / nullif(sum(n_assessed), 0), 1) AS "СОУ, %"
+    avg_mark(sum(numeric_sum), sum(numeric_marks)) AS "Средний балл",
+    abs_progress_pct(sum(n5), sum(n4), sum(n3), sum(n_assessed)) AS "Абсолютная успеваемость, %",
+    quality_pct(sum(n5), sum(n4), sum(n_assessed)) AS "Качество знаний, %",
+    sou_pct(sum(n5), sum(n4), sum(n3), sum(n2), sum(n_na), sum(n_assessed)) AS "СОУ, %"
 """
 
 _COUNTS = f"""

@@ -22,6 +22,7 @@ from app.demo.names import Person
 from app.demo.schoolyear import Semester
 from app.demo.timetable import PlacementError, Unit, place
 from app.domain import DEBT_MARKS, NOT_ADMITTED, AttestationForm, Role, SubjectKind
+from app.validation import translit
 
 # The fixed people behind the demo accounts of the first college, by login.
 DEMO_PEOPLE: dict[str, Person] = {
@@ -346,8 +347,8 @@ class _Builder:
 
     def _teacher_login(self, person: Person) -> str:
         """«t.sokolova»; a namesake gets initials, «t.sokolova.ev»."""
-        base = f"{self.prefix}t.{names.translit(person.last_name)}"
-        with_initials = f"{base}.{names.translit(person.first_name[0] + person.middle_name[0])}"
+        base = f"{self.prefix}t.{translit(person.last_name)}"
+        with_initials = f"{base}.{translit(person.first_name[0] + person.middle_name[0])}"
         for candidate in (base, with_initials):
             if candidate not in self.logins:
                 return candidate

@@ -140,54 +140,6 @@ def child(rng: random.Random, male: bool, family: str, father_name: str) -> Pers
     return Person(surname_for(family, male), first, patronymic(father_name, male), male)
 
 
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "shch",
-            "-",
-            "y",
-            "-",
-            "e",
-            "yu",
-            "ya",
-        ],
-        strict=True,
-    )
-)
-
-
-def translit(text: str) -> str:
-    """A login-safe Latin spelling: «Соловьёва» -> «soloveva»."""
-    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower()).replace("-", "")
-
-
 def phone(rng: random.Random) -> str:
     """A mobile number in the usual Russian format: «+7 912 345-67-89»."""
     operator = rng.choice((900, 902, 904, 908, 912, 914, 915, 916, 919, 920, 922, 950, 951, 961, 977, 999))

@@ -21,10 +21,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, validation
 from app.actor import Actor
-from app.calendar import semester_bounds
-from app.demo.names import translit
 from app.domain import (
-    NUMERIC_MARKS,
     AttendanceStatus,
     Role,
     fmt_date,
@@ -39,15 +36,13 @@ from app.models import (
     Student,
     StudentGuardian,
     StudyGroup,
-    Subject,
     Teacher,
     UserAccount,
     UserRole,
 )
 from app.services import accounts
 from app.services.journal import college_today
-from app.settings import get_settings
-from app.validation import Invalid
+from app.validation import Invalid, translit
 
 # The documents a valid reason for an absence rests on.
 REASON_KINDS: tuple[str, ...] = ("Справка", "Приказ", "Заявление родителей")
@@ -158,30 +153,6 @@ class AbsenceRow:
         kind, sep, note = self.reason.partition(":")
         dated = f"{kind} от {fmt_date(self.document_date)}" if self.document_date else kind
         return dated + sep + note if sep else dated
-
-
-@dataclass(frozen=True)
-class AtRisk:
-    student_id: int
-    name: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class GroupStats:
-    group_name: str
-    students: int
-    average: float | None  # numeric ongoing marks of the current semester
-    marks: int
-    semester_start: date
-    month_start: date
-    hours_excused_month: int
-    hours_unexcused_month: int
-    at_risk: tuple[AtRisk, ...]
-
-    @property
-    def hours_missed_month(self) -> int:
-        return self.hours_excused_month + self.hours_unexcused_month
 
 
 # --------------------------------------------------------------------------- access
@@ -952,113 +923,3 @@ def excuse_absences(
             )
         count = len(rows)
     return count
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-def group_stats(actor: Actor, group_id: int, *, session: Session) -> GroupStats:
-    """The group at a glance from the live journal: students, the semester's average, this month's
-    absences, and the students at risk (a subject whose ongoing marks average to «2» this semester,
-    or more than the systematic share of this month's hours missed)."""
-    group = _group(session, actor, group_id)
-    today = college_today(session=session)
-    semester_start, _ = semester_bounds(today)
-    month_start = today.replace(day=1)
-    params = {"grp": group_id, "today": today, "sem": semester_start, "month": month_start}
-    students = {
-        r["id"]: r
-        for r in session.execute(
-            text(
-                """
-                SELECT id, last_name, first_name, middle_name FROM student
-                WHERE study_group_id = :grp AND enrolled_on <= :today AND (left_on IS NULL OR left_on > :today)
-                ORDER BY last_name, first_name
-                """
-            ),
-            params,
-        ).mappings()
-    }
-    marks = session.execute(
-        text(
-            """
-            WITH RECURSIVE originals AS (
-                SELECT m.id, m.student_id, l.subject_id FROM mark m JOIN lesson l ON l.id = m.lesson_id
-                WHERE l.study_group_id = :grp AND l.lesson_date BETWEEN :sem AND :today
-                  AND m.corrects_mark_id IS NULL
-            ), chain AS (
-                SELECT o.id AS original_id, o.id AS current_id, 0 AS depth FROM originals o
-                UNION ALL
-                SELECT chain.original_id, c.id, chain.depth + 1
-                FROM chain JOIN mark c ON c.corrects_mark_id = chain.current_id
-            ), heads AS (
-                SELECT DISTINCT ON (original_id) original_id, current_id FROM chain
-                ORDER BY original_id, depth DESC
-            )
-            SELECT o.student_id, o.subject_id, cur.value
-            FROM originals o JOIN heads h ON h.original_id = o.id JOIN mark cur ON cur.id = h.current_id
-            """
-        ),
-        params,
-    ).all()
-    hours = session.execute(
-        text(
-            """
-            SELECT st.id AS student_id,
-                   COALESCE(sum(l.hours), 0) AS held,
-                   COALESCE(sum(l.hours) FILTER (WHERE a.status = 'excused'), 0) AS excused,
-                   COALESCE(sum(l.hours) FILTER (WHERE a.status = 'absent'), 0) AS unexcused
-            FROM student st
-            JOIN lesson l ON l.study_group_id = st.study_group_id AND l.subgroup IN (0, student_subgroup(st.id, l.subject_id))
-                 AND l.lesson_date BETWEEN GREATEST(:month, st.enrolled_on) AND :today
-            LEFT JOIN attendance a ON a.lesson_id = l.id AND a.student_id = st.id
-            WHERE st.study_group_id = :grp AND st.enrolled_on <= :today
-              AND (st.left_on IS NULL OR st.left_on > :today)
-            GROUP BY st.id
-            """
-        ),
-        params,
-    ).mappings()
-    subject_names = dict(
-        session.exec(
-            select(Subject.id, Subject.name).where(col(Subject.id).in_(sorted({r[1] for r in marks}) or [0]))
-        ).all()
-    )
-    numeric = [int(v) for sid, _, v in marks if sid in students and v in NUMERIC_MARKS]
-    per_subject: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for sid, subject_id, value in marks:
-        per_subject[(sid, subject_id)].append(value)
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for (sid, subject_id), values in sorted(per_subject.items()):
-        if sid not in students:
-            continue
-        nums = [int(v) for v in values if v in NUMERIC_MARKS]
-        failing = (sum(nums) / len(nums) < 2.5) if nums else values.count("незач") > values.count("зач")
-        if failing:
-            reasons[sid].append(f"«2» за семестр по текущим отметкам: {subject_names.get(subject_id, '')}")
-    share = get_settings().systematic_absence_share
-    excused = unexcused = 0
-    for r in hours:
-        excused += r["excused"]
-        unexcused += r["unexcused"]
-        missed = r["excused"] + r["unexcused"]
-        if r["held"] and missed / r["held"] > share:
-            reasons[r["student_id"]].append(
-                f"пропущено {round(100 * missed / r['held'])} % часов месяца ({missed} из {r['held']} ч)"
-            )
-    at_risk = tuple(
-        AtRisk(sid, full_name(s["last_name"], s["first_name"], s["middle_name"]), tuple(reasons[sid]))
-        for sid, s in students.items()
-        if reasons.get(sid)
-    )
-    return GroupStats(
-        group_name=group.name,
-        students=len(students),
-        average=round(sum(numeric) / len(numeric), 2) if numeric else None,
-        marks=len(numeric),
-        semester_start=semester_start,
-        month_start=month_start,
-        hours_excused_month=excused,
-        hours_unexcused_month=unexcused,
-        at_risk=at_risk,
-    )

@@ -22,16 +22,6 @@ _STATUS_BY_LABEL = {label: status for status, label in ATTENDANCE_LABELS.items()
 _KIND_BY_LABEL = {label: kind for kind, label in WORK_KIND_LABELS.items()}
 TYPED_TOPIC = "— ввести тему вручную —"
 
-COL_NO, COL_NAME, COL_ATT, COL_MARKS, COL_NEW, COL_KIND, COL_FOR = (
-    "№",
-    "ФИО",
-    "Посещаемость",
-    "Выставлено",
-    "Новая отметка",
-    "Вид работы",
-    "За что",
-)
-
 
 def pair_label(pair: int) -> str:
     times = PAIR_TIMES.get(pair)

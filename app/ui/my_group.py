@@ -16,7 +16,7 @@ from app.db import get_engine
 from app.domain import fmt_date
 from app.models import College
 from app.reports.credential_slips import credential_slips_pdf
-from app.services.curator import AbsenceRow, Credentials, GroupStats, GuardianRow, StudentRow
+from app.services.curator import AbsenceRow, Credentials, GuardianRow, StudentRow
 from app.settings import get_settings
 from etl.warehouse import NoWarehouse
 
@@ -116,7 +116,6 @@ class Glance:
     hours_help: str
     at_risk: tuple[tuple[str, str], ...]  # name, reasons
     risk_help: str
-    quality_pct: float | None = None
 
 
 def warehouse_glance(college_id: int, group_id: int, today: date, students: int) -> Glance | None:
@@ -146,23 +145,4 @@ def warehouse_glance(college_id: int, group_id: int, today: date, students: int)
         at_risk=tuple(zip(risk["Студент"].to_list(), risk["Причины"].to_list(), strict=True)),
         risk_help="Отметка «2» или «незач» за семестр по текущим отметкам, академическая задолженность или "
         f"систематические пропуски (больше {share} % часов месяца).",
-        quality_pct=prog["quality_pct"],
-    )
-
-
-def live_glance(stats: GroupStats, today: date) -> Glance:
-    """From the live journal, while no warehouse is built."""
-    share = round(100 * get_settings().systematic_absence_share)
-    return Glance(
-        freshness=f"по данным журнала на {fmt_date(today)} (хранилище аналитики ещё не построено)",
-        students=stats.students,
-        average=stats.average,
-        average_help=f"Сумма текущих отметок 5, 4, 3, 2 с {fmt_date(stats.semester_start)} (семестр) / их "
-        f"число ({stats.marks}).",
-        hours_missed=stats.hours_missed_month,
-        hours_help=f"С {fmt_date(stats.month_start)}: по уважительной причине {stats.hours_excused_month} ч, "
-        f"без уважительной {stats.hours_unexcused_month} ч (пара = 2 академических часа).",
-        at_risk=tuple((r.name, "; ".join(r.reasons)) for r in stats.at_risk),
-        risk_help="Средний балл текущих отметок по дисциплине за семестр ниже 2,5 (итог «2») или пропущено "
-        f"больше {share} % часов месяца.",
     )

@@ -18,7 +18,6 @@ from sqlmodel import Session
 from app import audit
 from app.actor import Actor
 from app.db import get_engine
-from app.domain import Role
 from app.services import login_sessions
 
 NOTICE = "auth_notice"
@@ -64,7 +63,3 @@ def current() -> Actor | None:
 def logout() -> None:
     with Session(get_engine()) as db_session:
         login_sessions.logout(session_id(), session=db_session)
-
-
-def allowed(actor: Actor | None, *roles: Role) -> bool:
-    return actor is not None and (not roles or actor.has(*roles))

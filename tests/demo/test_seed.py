@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from sqlmodel import Session, col, select
 
-from app import db
+from app import db, validation
 from app.calendar import is_school_day, program_semester
 from app.demo import names
 from app.demo.college import Ids, build_college
@@ -142,7 +142,7 @@ def test_names_agree_with_gender():
         assert son.first_name in names.YOUNG_MALE_NAMES and daughter.first_name in names.YOUNG_FEMALE_NAMES
     assert names.female_surname("Островский") == "Островская"
     assert names.female_surname("Шевченко") == "Шевченко"
-    assert names.translit("Соловьёва") == "soloveva"
+    assert validation.translit("Соловьёва") == "soloveva"
 
 
 def test_seeded_people_agree_with_gender(conn):

@@ -176,3 +176,25 @@ def test_the_published_warehouse_is_for_the_apps_user_only(world, wh):
     published = read_pointer(wh.warehouse_dir)
     assert published is not None
     assert (wh.warehouse_dir / published.file).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_warehouse_built_from_other_sql_is_not_read_and_is_rebuilt(world, wh, monkeypatch):
+    """An upgrade changes the marts or the shared formulas (warehouse/macros): the old file is not
+    read (its figures may differ or its formulas be missing) until the next load rebuilds it."""
+    import json
+
+    from etl.warehouse import POINTER, NoWarehouse
+
+    monkeypatch.setattr("etl.load.LOOKBACK", timedelta(0))
+    run_etl(full=True, settings=wh)
+    reader = WarehouseReader(wh.warehouse_dir)
+    assert reader.query("SELECT quality_pct(1, 1, 4) AS q")["q"].to_list() == [50.0]
+    pointer = wh.warehouse_dir / POINTER
+    data = json.loads(pointer.read_text(encoding="utf-8"))
+    data["models_version"] = "older"
+    pointer.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(NoWarehouse, match="прежней версией"):
+        WarehouseReader(wh.warehouse_dir).query("SELECT 1")
+    again = run_etl(settings=wh)  # nothing changed in the journal, yet the marts are rebuilt
+    assert again.mode != "unchanged"
+    assert WarehouseReader(wh.warehouse_dir).query("SELECT 1 AS one")["one"].to_list() == [1]

@@ -512,26 +512,6 @@ def test_a_curator_of_another_group_cannot_excuse(cw):
 # --------------------------------------------------------------------------- statistics
 
 
-def test_group_stats_from_the_live_journal(cw):
-    me, weak = cw.student_ids[0], cw.student_ids[1]
-    lid = cw.lesson(0)
-    mark(cw, lid, me, "5")
-    mark(cw, lid, weak, "2")
-    other = cw.lesson(0, subject_id=cw.credit_subject_id)
-    attend(cw, other, weak, "absent")
-    stats = call(cw, "teacher", curator.group_stats, cw.group_id)
-    assert stats.students == 5 and stats.group_name == "ИСП-11"
-    assert stats.average == 3.5 and stats.marks == 2
-    assert (stats.hours_unexcused_month, stats.hours_excused_month) == (2, 0)
-    flagged = {r.student_id: r.reasons for r in stats.at_risk}
-    assert set(flagged) == {weak}
-    assert any("Операционные системы" in reason for reason in flagged[weak])
-    assert any("часов месяца" in reason for reason in flagged[weak])
-
-
-# --------------------------------------------------------------------------- no takeover of other groups' parents
-
-
 def _other_groups_guardian(world):
     """ИСП-21 (curated by the other teacher) with a student whose mother has an account."""
     from tests.diary_factories import add_student

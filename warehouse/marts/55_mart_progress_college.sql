@@ -15,11 +15,10 @@ per_college AS (
 ),
 final AS (
     SELECT *,
-           CASE WHEN numeric_marks > 0 THEN round(numeric_sum / numeric_marks, 2) END AS avg_mark,
-           CASE WHEN n_assessed > 0 THEN round(100.0 * (n5 + n4 + n3) / n_assessed, 1) END AS abs_progress_pct,
-           CASE WHEN n_assessed > 0 THEN round(100.0 * (n5 + n4) / n_assessed, 1) END AS quality_pct,
-           CASE WHEN n_assessed > 0
-                THEN round((100 * n5 + 64 * n4 + 36 * n3 + 16 * n2 + 7 * n_na) / n_assessed, 1) END AS sou_pct
+           avg_mark(numeric_sum, numeric_marks) AS avg_mark,
+           abs_progress_pct(n5, n4, n3, n_assessed) AS abs_progress_pct,
+           quality_pct(n5, n4, n_assessed) AS quality_pct,
+           sou_pct(n5, n4, n3, n2, n_na, n_assessed) AS sou_pct
     FROM per_college
 )
 SELECT * FROM final

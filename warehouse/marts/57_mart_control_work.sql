@@ -38,9 +38,9 @@ joined AS (
 ),
 final AS (
     SELECT *,
-           CASE WHEN numeric_marks > 0 THEN round(numeric_sum / numeric_marks, 2) END AS avg_mark,
-           CASE WHEN numeric_marks > 0 THEN round(100.0 * (n5 + n4 + n3) / numeric_marks, 1) END AS abs_progress_pct,
-           CASE WHEN numeric_marks > 0 THEN round(100.0 * (n5 + n4) / numeric_marks, 1) END AS quality_pct
+           avg_mark(numeric_sum, numeric_marks) AS avg_mark,
+           abs_progress_pct(n5, n4, n3, numeric_marks) AS abs_progress_pct,
+           quality_pct(n5, n4, numeric_marks) AS quality_pct
     FROM joined
 )
 SELECT * FROM final
