@@ -4,6 +4,7 @@ mark distributions, students at risk, academic debts and control-work results.""
 from datetime import date
 
 import plotly.express as px
+import polars as pl
 import streamlit as st
 from sqlmodel import Session
 
@@ -133,24 +134,26 @@ tabs = st.tabs(
         "Итоги сессии",
     ]
 )
+
+
+def group_bars(frame: pl.DataFrame, metrics: list[str]) -> None:
+    """Percentages by group, side by side."""
+    chart = px.bar(
+        frame.unpivot(index="Группа", on=metrics, variable_name="Показатель", value_name="%"),
+        x="Группа",
+        y="%",
+        color="Показатель",
+        barmode="group",
+        range_y=[0, 100],
+    )
+    chart.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="")
+    st.plotly_chart(chart, width="stretch")
+
+
 with tabs[0]:
     frame = q.by_group(reader, scope, kind)
     if frame.height:
-        chart = px.bar(
-            frame.unpivot(
-                index="Группа",
-                on=["Абсолютная успеваемость, %", "Качество знаний, %", "СОУ, %"],
-                variable_name="Показатель",
-                value_name="%",
-            ),
-            x="Группа",
-            y="%",
-            color="Показатель",
-            barmode="group",
-            range_y=[0, 100],
-        )
-        chart.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="")
-        st.plotly_chart(chart, width="stretch")
+        group_bars(frame, ["Абсолютная успеваемость, %", "Качество знаний, %", "СОУ, %"])
     table(frame, name="Успеваемость по группам")
 with tabs[1]:
     table(q.by_subject(reader, scope, kind), name="Успеваемость по дисциплинам")
@@ -240,22 +243,8 @@ with tabs[10]:
         results = q.session_results(reader, actor.college_id, group_ids, *chosen_half)
         groups_only = results.filter(results["Группа"] != "Итого")
         if groups_only.height:
-            chart = px.bar(
-                groups_only.unpivot(
-                    index="Группа",
-                    on=[
-                        "Абс. успеваемость на сессии, %",
-                        "Абс. успеваемость сейчас, %",
-                        "Качество сейчас, %",
-                    ],
-                    variable_name="Показатель",
-                    value_name="%",
-                ),
-                x="Группа",
-                y="%",
-                color="Показатель",
-                barmode="group",
+            group_bars(
+                groups_only,
+                ["Абс. успеваемость на сессии, %", "Абс. успеваемость сейчас, %", "Качество сейчас, %"],
             )
-            chart.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="")
-            st.plotly_chart(chart, width="stretch")
         table(results, name="Итоги сессии", empty="По выбранным группам ведомостей за это полугодие нет.")

@@ -380,38 +380,16 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
             days.append(DiaryDay(day, day == today, tuple(held)))  # holidays: nothing planned
             continue
         moved_in = [
-            DiaryLesson(
-                lesson_id=None,
-                pair_number=c["pair_number"],
-                subject=c["subject_name"],
-                teacher=short_name(c["t_last"], c["t_first"], c["t_middle"]),
-                substitution=False,
-                room=c["room"] or "",
-                topic=None,
-                homework=None,
-                work_done=None,
-                work_kind=None,
-                attendance=None,
-                change="перенесено" if c["kind"] == "move" else "дополнительное занятие",
-            )
+            _coming_pair(c, c["room"], "перенесено" if c["kind"] == "move" else "дополнительное занятие")
             for c in coming
             if c["day"] == day and c["pair_number"] not in taken and day >= today
         ]
         taken |= {lesson.pair_number for lesson in moved_in}
         planned = [
-            DiaryLesson(
-                lesson_id=None,
-                pair_number=r["pair_number"],
-                subject=r["subject_name"],
-                teacher=short_name(r["t_last"], r["t_first"], r["t_middle"]),
-                substitution=False,
-                room=rooms.get((r["id"], day)) or r["room"] or "",
-                topic=None,
-                homework=None,
-                work_done=None,
-                work_kind=None,
-                attendance=None,
-                change="другая аудитория" if (r["id"], day) in rooms else "",
+            _coming_pair(
+                r,
+                rooms.get((r["id"], day)) or r["room"],
+                "другая аудитория" if (r["id"], day) in rooms else "",
             )
             for r in slots
             if r["weekday"] == day.isoweekday()
@@ -425,6 +403,24 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
         day_lessons = sorted([*held, *moved_in, *planned], key=lambda lesson: lesson.pair_number)
         days.append(DiaryDay(day, day == today, tuple(day_lessons)))
     return DiaryWeek(student, monday, today, now, tuple(days))
+
+
+def _coming_pair(row: Any, room: str | None, change: str) -> DiaryLesson:
+    """A pair still to come (no lesson in the journal yet): a slot's, or a change's."""
+    return DiaryLesson(
+        lesson_id=None,
+        pair_number=row["pair_number"],
+        subject=row["subject_name"],
+        teacher=short_name(row["t_last"], row["t_first"], row["t_middle"]),
+        substitution=False,
+        room=room or "",
+        topic=None,
+        homework=None,
+        work_done=None,
+        work_kind=None,
+        attendance=None,
+        change=change,
+    )
 
 
 def _enrolled_span(student: DiaryStudent, start: date, end: date) -> tuple[date, date]:

@@ -100,6 +100,22 @@ def _slot(session: Session, actor: Actor, slot_id: int, day: date) -> TimetableS
     return slot
 
 
+def _college_refs(
+    session: Session, actor: Actor, group_id: int, subject_id: int, teacher_id: int
+) -> tuple[StudyGroup, Subject, Teacher]:
+    """The group, subject and teacher of a pair, all of the actor's college."""
+    group = session.get(StudyGroup, group_id)
+    subject = session.get(Subject, subject_id)
+    teacher = session.get(Teacher, teacher_id)
+    if not (group and subject and teacher) or {
+        group.college_id,
+        subject.college_id,
+        teacher.college_id,
+    } != {actor.college_id}:
+        raise NotFound("Группа, дисциплина или преподаватель не найдены в колледже.")
+    return group, subject, teacher
+
+
 def _take_back(session: Session, slot: TimetableSlot, day: date) -> None:
     """The slot's lesson of `day`, if it was made already, goes: unless its journal is being filled."""
     lesson = session.exec(
@@ -230,15 +246,7 @@ def add_extra(
         why = _reason(reason)
         _coming(session, day, "День", actor.college_id)
         _pair(pair)
-        group = session.get(StudyGroup, group_id)
-        subject = session.get(Subject, subject_id)
-        teacher = session.get(Teacher, teacher_id)
-        if not (group and subject and teacher) or {
-            group.college_id,
-            subject.college_id,
-            teacher.college_id,
-        } != {actor.college_id}:
-            raise NotFound("Группа, дисциплина или преподаватель не найдены в колледже.")
+        group, _subject, _teacher = _college_refs(session, actor, group_id, subject_id, teacher_id)
         if subgroup not in (0, 1, 2):
             raise DomainError("Подгруппа — 1, 2 или вся группа.")
         taken = session.exec(
@@ -458,15 +466,7 @@ def add_slot(
         session, actor, "timetable.slot_add", entity="study_group", entity_id=group_id, details=details
     ):
         _may_change(actor)
-        group = session.get(StudyGroup, group_id)
-        subject = session.get(Subject, subject_id)
-        teacher = session.get(Teacher, teacher_id)
-        if not (group and subject and teacher) or {
-            group.college_id,
-            subject.college_id,
-            teacher.college_id,
-        } != {actor.college_id}:
-            raise NotFound("Группа, дисциплина или преподаватель не найдены в колледже.")
+        group, _subject, teacher = _college_refs(session, actor, group_id, subject_id, teacher_id)
         if weekday not in range(1, 7):
             raise DomainError("День недели — с понедельника по субботу.")
         _pair(pair)
