@@ -314,9 +314,11 @@ def debts(
 
 
 def session_halves(reader: WarehouseReader, college_id: int) -> list[tuple[int, int]]:
-    """The halves (academic year, 1 or 2) that have attestation sheets, the latest first."""
+    """The halves (academic year, 1 or 2) whose sessions have results (a mark on a sheet, or the
+    half closed), the latest first: a half whose session is still to come has nothing to show."""
     frame = reader.query(
-        "SELECT DISTINCT academic_year, half FROM mart_session_results WHERE college_id = ? "
+        "SELECT academic_year, half FROM mart_session_results WHERE college_id = ? "
+        "GROUP BY academic_year, half HAVING sum(students_marked) > 0 OR bool_or(is_closed) "
         "ORDER BY academic_year DESC, half DESC",
         [college_id],
     )

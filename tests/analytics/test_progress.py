@@ -198,3 +198,13 @@ def test_session_results_count_students_at_the_session_and_after_retakes(world, 
         reader, world.college_id, (world.group_id + 10**6,), half.year, half.half
     )
     assert other_groups.height == 0
+
+
+def test_a_half_whose_session_is_to_come_has_no_results_to_choose(world, tmp_path, database_url):
+    from app.calendar import Half
+
+    settings = Settings(data_dir=tmp_path, database_url=database_url)
+    run_etl(full=True, settings=settings)
+    reader = WarehouseReader(settings.warehouse_dir)
+    half = Half.containing(world.today)
+    assert (half.year, half.half) not in progress.session_halves(reader, world.college_id)

@@ -2,7 +2,7 @@
 -- students of mart_academic_debt (those the sheets list): «успевающий» has only 5, 4, 3 or «зач» on
 -- every sheet, «качественный» only 5, 4 or «зач» (the glossary); at the session (each sheet's first
 -- mark) and now (after retakes and corrections). Absolute progress and quality of knowledge are
--- their shares of N, the students on the sheets.
+-- their shares of N, the students on the sheets. `students_marked`: those with a mark on a sheet.
 WITH sheets AS (
     SELECT d.college_id, d.group_id, d.group_name, d.student_id, d.semester, d.is_closed, d.is_debt,
            g.admission_year + (d.semester - 1) // 2 AS academic_year, 2 - d.semester % 2 AS half,
@@ -20,6 +20,7 @@ students AS (
            bool_and(coalesce(value_now IN ('5', '4', '3', 'зач'), FALSE)) AS passed_now,
            bool_and(coalesce(value_now IN ('5', '4', 'зач'), FALSE)) AS quality_now,
            count(*) FILTER (WHERE is_debt) AS debts_now,
+           bool_or(value_at_session IS NOT NULL) AS marked,
            bool_and(is_closed) AS is_closed
     FROM sheets
     GROUP BY ALL
@@ -33,6 +34,7 @@ final AS (
            count(*) FILTER (WHERE quality_now) AS quality_now,
            count(*) FILTER (WHERE debts_now > 0) AS debtors_now,
            sum(debts_now)::INTEGER AS debts_now,
+           count(*) FILTER (WHERE marked) AS students_marked,
            bool_and(is_closed) AS is_closed
     FROM students
     GROUP BY ALL
