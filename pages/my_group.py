@@ -18,7 +18,7 @@ from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui import my_group as ui
 from app.ui.diary import average_text
-from app.ui.page import audit_view_once, page_link, require_page
+from app.ui.page import act, audit_view_once, page_link, require_page, show_flash
 from app.ui.text import md
 from app.ui.widgets import table
 
@@ -44,14 +44,7 @@ if len(my_groups) > 1:
 else:
     group_id = my_groups[0].id
 
-flash = st.session_state.pop(FLASH, None)
-if flash:
-    st.success(flash)
-
-
-def done(message: str) -> None:
-    st.session_state[FLASH] = message
-    st.rerun()
+show_flash(FLASH)
 
 
 try:
@@ -139,18 +132,16 @@ with tabs[1]:
             enrolled = c6.date_input("Дата зачисления", value=today, format="DD.MM.YYYY")
             submitted = st.form_submit_button("Добавить студента", type="primary")
         if submitted:
-            try:
-                with Session(get_engine()) as db:
-                    curator.add_student(
-                        actor,
-                        group_id,
-                        curator.StudentData(last, first, middle, born, int(subgroup or 1), enrolled),
-                        session=db,
-                    )
-            except DomainError as exc:
-                st.error(exc.message)
-            else:
-                done(f"Студент {last} {first} добавлен(а) в группу.")
+            act(
+                FLASH,
+                f"Студент {last} {first} добавлен(а) в группу.",
+                lambda db: curator.add_student(
+                    actor,
+                    group_id,
+                    curator.StudentData(last, first, middle, born, int(subgroup or 1), enrolled),
+                    session=db,
+                ),
+            )
     elif not current:
         st.info("В группе нет студентов.")
     else:
@@ -177,18 +168,16 @@ with tabs[1]:
                 subgroup = c5.radio("Подгруппа", [1, 2], index=0 if row.subgroup == 1 else 1, horizontal=True)
                 submitted = st.form_submit_button("Сохранить", type="primary")
             if submitted:
-                try:
-                    with Session(get_engine()) as db:
-                        curator.update_student(
-                            actor,
-                            sid,
-                            curator.StudentData(last, first, middle, born, int(subgroup or 1)),
-                            session=db,
-                        )
-                except DomainError as exc:
-                    st.error(exc.message)
-                else:
-                    done("Данные студента сохранены.")
+                act(
+                    FLASH,
+                    "Данные студента сохранены.",
+                    lambda db: curator.update_student(
+                        actor,
+                        sid,
+                        curator.StudentData(last, first, middle, born, int(subgroup or 1)),
+                        session=db,
+                    ),
+                )
         else:
             st.info(
                 "Выбывший студент уходит из списка группы и из журнала с даты выбытия; его отметки и "
@@ -201,13 +190,11 @@ with tabs[1]:
                 )
                 submitted = st.form_submit_button("Отметить выбытие")
             if submitted:
-                try:
-                    with Session(get_engine()) as db:
-                        curator.move_out(actor, sid, left_on, reason, session=db)
-                except DomainError as exc:
-                    st.error(exc.message)
-                else:
-                    done(f"{row.name}: выбытие с {fmt_date(left_on)} отмечено.")
+                act(
+                    FLASH,
+                    f"{row.name}: выбытие с {fmt_date(left_on)} отмечено.",
+                    lambda db: curator.move_out(actor, sid, left_on, reason, session=db),
+                )
 
 # --------------------------------------------------------------------------- guardians
 
@@ -247,19 +234,17 @@ with tabs[2]:
                 email = c6.text_input("Эл. почта")
                 submitted = st.form_submit_button("Добавить", type="primary")
             if submitted:
-                try:
-                    with Session(get_engine()) as db:
-                        curator.add_guardian(
-                            actor,
-                            sid,
-                            curator.GuardianData(last, first, middle, phone, email),
-                            relation or "родитель",
-                            session=db,
-                        )
-                except DomainError as exc:
-                    st.error(exc.message)
-                else:
-                    done("Родитель добавлен.")
+                act(
+                    FLASH,
+                    "Родитель добавлен.",
+                    lambda db: curator.add_guardian(
+                        actor,
+                        sid,
+                        curator.GuardianData(last, first, middle, phone, email),
+                        relation or "родитель",
+                        session=db,
+                    ),
+                )
         elif action == "Найти и привязать":
             st.caption(
                 "Если родитель уже есть в колледже (например, у брата или сестры в другой группе), "
@@ -286,13 +271,11 @@ with tabs[2]:
                     relation = st.selectbox("Кем приходится", curator.RELATIONS)
                     submitted = st.form_submit_button("Привязать", type="primary")
                 if submitted and gid is not None:
-                    try:
-                        with Session(get_engine()) as db:
-                            curator.link_guardian(actor, sid, gid, relation or "родитель", session=db)
-                    except DomainError as exc:
-                        st.error(exc.message)
-                    else:
-                        done("Родитель привязан к студенту.")
+                    act(
+                        FLASH,
+                        "Родитель привязан к студенту.",
+                        lambda db: curator.link_guardian(actor, sid, gid, relation or "родитель", session=db),
+                    )
         elif not row.guardians:
             st.info("У студента нет родителей в списке.")
         else:
@@ -315,28 +298,24 @@ with tabs[2]:
                     email = c5.text_input("Эл. почта", value=g.email)
                     submitted = st.form_submit_button("Сохранить", type="primary")
                 if submitted:
-                    try:
-                        with Session(get_engine()) as db:
-                            curator.update_guardian(
-                                actor,
-                                gid,
-                                curator.GuardianData(last, first, middle, phone, email),
-                                session=db,
-                            )
-                    except DomainError as exc:
-                        st.error(exc.message)
-                    else:
-                        done("Данные родителя сохранены.")
+                    act(
+                        FLASH,
+                        "Данные родителя сохранены.",
+                        lambda db: curator.update_guardian(
+                            actor,
+                            gid,
+                            curator.GuardianData(last, first, middle, phone, email),
+                            session=db,
+                        ),
+                    )
             else:
                 st.warning(f"{g.name} больше не сможет читать дневник студента {row.name}.")
                 if st.button("Отвязать родителя", key=f"unlink_{sid}_{gid}"):
-                    try:
-                        with Session(get_engine()) as db:
-                            curator.unlink_guardian(actor, sid, gid, session=db)
-                    except DomainError as exc:
-                        st.error(exc.message)
-                    else:
-                        done("Родитель отвязан от студента.")
+                    act(
+                        FLASH,
+                        "Родитель отвязан от студента.",
+                        lambda db: curator.unlink_guardian(actor, sid, gid, session=db),
+                    )
 
 # --------------------------------------------------------------------------- credentials
 
@@ -488,15 +467,13 @@ with tabs[4]:
                     "Пропуск «н» станет «ув»; отметки не меняются. Изменение записывается в журнал аудита."
                 )
                 if submitted:
-                    try:
-                        with Session(get_engine()) as db:
-                            count = curator.excuse_absences(
-                                actor, sid, list(chosen), kind or "", doc_date, note, session=db
-                            )
-                    except DomainError as exc:
-                        st.error(exc.message)
-                    else:
-                        done(f"Отмечено по уважительной причине: {count} пропуск(ов).")
+                    act(
+                        FLASH,
+                        lambda count: f"Отмечено по уважительной причине: {count} пропуск(ов).",
+                        lambda db: curator.excuse_absences(
+                            actor, sid, list(chosen), kind or "", doc_date, note, session=db
+                        ),
+                    )
 
 # --------------------------------------------------------------------------- subgroups per subject
 
@@ -530,10 +507,8 @@ with tabs[5]:
                     label_visibility="collapsed",
                 )
             if st.form_submit_button("Сохранить подгруппы", type="primary"):
-                try:
-                    with Session(get_engine()) as db:
-                        count = subgroups.set_subgroups(actor, group_id, subject_id, picked, session=db)
-                except DomainError as exc:
-                    st.error(exc.message)
-                else:
-                    done(f"«{split[subject_id]}»: подгруппа изменена у {count} студент(ов).")
+                act(
+                    FLASH,
+                    lambda count: f"«{split[subject_id]}»: подгруппа изменена у {count} студент(ов).",
+                    lambda db: subgroups.set_subgroups(actor, group_id, subject_id, picked, session=db),
+                )

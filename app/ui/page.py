@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 from sqlmodel import Session
@@ -13,6 +14,8 @@ from app.db import get_engine
 from app.domain import Role
 from app.errors import DomainError
 from app.ui import registry, session
+
+T = TypeVar("T")
 
 
 def require(*roles: Role) -> Actor:
@@ -65,16 +68,17 @@ def audit_view_once(actor: Actor, action: str, *, entity: str, entity_id: int) -
     seen.add((action, entity_id))
 
 
-def act(flash_key: str, done: str, action: Callable[[Session], object]) -> None:
+def act(flash_key: str, done: str | Callable[[T], str], action: Callable[[Session], T]) -> None:
     """One user action from a page: its own transaction (the service's); a Russian refusal shown as
-    it is, else `done` kept for the next run (show_flash) and a fresh run that shows the result."""
+    it is, else `done` (or `done` of the action's result) kept for the next run (show_flash) and a
+    fresh run that shows the result."""
     try:
         with Session(get_engine()) as db_session:
-            action(db_session)
+            result = action(db_session)
     except DomainError as exc:
         st.error(exc.message)
         return
-    st.session_state[flash_key] = done
+    st.session_state[flash_key] = done(result) if callable(done) else done
     st.rerun()
 
 
