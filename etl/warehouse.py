@@ -118,7 +118,6 @@ class WarehouseReader:
         self._lock = threading.Lock()
         self._file: str | None = None
         self._conn: duckdb.DuckDBPyConnection | None = None
-        self._published: Published | None = None
 
     def _current(self) -> tuple[duckdb.DuckDBPyConnection, Published]:
         published = read_pointer(self.directory)
@@ -136,7 +135,6 @@ class WarehouseReader:
                 self._file = published.file
                 if old is not None:
                     old.close()
-            self._published = published
             return self._conn, published
 
     def published(self) -> Published:

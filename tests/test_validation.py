@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app import validation
 from app.errors import DomainError
-from app.services.curator import _name
+from app.services.curator.common import _name
 from app.validation import MAX_NAME, Invalid
 
 normalise_phone, normalise_email = validation.phone, validation.email
