@@ -32,7 +32,8 @@ from app.domain import (
     fmt_date,
     full_name,
 )
-from app.imports.schemas import HISTORY, Record, norm
+from app.imports.cells import norm
+from app.imports.schemas import HISTORY, Record
 from app.imports.service import ADDED, UNCHANGED, ImportResult, Run, execute, pk
 from app.models import Attendance, CurriculumItem, Lesson, Mark, Student, StudyGroup, Subject, Teacher
 from app.settings import get_settings

@@ -26,14 +26,13 @@ from app.calendar import Half, check_period, check_session
 from app.db import db_now
 from app.domain import KtpSource, KtpStatus, Role, SubjectKind, fmt_date, full_name
 from app.errors import AccessDenied, DomainError
+from app.imports.cells import norm, parse_phone
 from app.imports.readers import Issue, read_table
 from app.imports.schemas import (
     SCHEMAS,
     Record,
     Schema,
     match_headers,
-    norm,
-    parse_phone,
     parse_rows,
 )
 from app.models import (

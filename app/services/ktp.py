@@ -38,8 +38,9 @@ from app.domain import (
     short_name,
 )
 from app.errors import AccessDenied, DomainError, NotFound
+from app.imports.cells import norm
 from app.imports.readers import Issue, read_table
-from app.imports.schemas import KTP, match_headers, norm, parse_rows
+from app.imports.schemas import KTP, match_headers, parse_rows
 from app.models import CurriculumItem, KtpVersion, PlanTopic, StudyGroup, Subject, Teacher, UserAccount
 from app.services.journal import college_now
 

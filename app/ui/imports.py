@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from app.exports.xlsx import to_xlsx
+from app.imports.cells import as_text
 from app.imports.readers import Table
-from app.imports.schemas import as_text
 from app.imports.service import ImportResult
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain import ALL_LESSON_MARKS, fmt_date
+from app.imports.cells import integer, parse_date, parse_mark, parse_phone
 from app.imports.readers import FileRefused, decode_text, detect_delimiter, normalise_cell, read_table
-from app.imports.schemas import integer, parse_date, parse_mark, parse_phone
 from tests.imports.helpers import csv_bytes, xlsx
 
 CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
