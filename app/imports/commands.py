@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.imports.readers import MAX_BYTES, too_big_message
-from app.imports.service import ImportResult
+from app.imports.run import ImportResult
 
 
 def _college_id(session: Session, wanted: int | None) -> int:

@@ -33,8 +33,9 @@ from app.domain import (
     full_name,
 )
 from app.imports.cells import norm
+from app.imports.run import ADDED, UNCHANGED, ImportResult, Run, pk
 from app.imports.schemas import HISTORY, Record
-from app.imports.service import ADDED, UNCHANGED, ImportResult, Run, execute, pk
+from app.imports.service import execute
 from app.models import Attendance, CurriculumItem, Lesson, Mark, Student, StudyGroup, Subject, Teacher
 from app.settings import get_settings
 

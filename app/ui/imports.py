@@ -9,7 +9,7 @@ import streamlit as st
 from app.exports.xlsx import to_xlsx
 from app.imports.cells import as_text
 from app.imports.readers import Table
-from app.imports.service import ImportResult
+from app.imports.run import ImportResult
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 10

@@ -5,7 +5,8 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session
 
-from app.imports.service import ImportResult, import_file
+from app.imports.run import ImportResult
+from app.imports.service import import_file
 from tests.factories import World
 
 Importer = Callable[..., ImportResult]

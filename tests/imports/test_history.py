@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app.calendar import program_semester
 from app.domain import AttendanceStatus
 from app.imports.history import history_summary, import_history
-from app.imports.service import ImportResult
+from app.imports.run import ImportResult
 from app.models import Attendance, Lesson, Mark, StudyGroup
 from app.services.journal import lesson_sheet
 from tests.factories import World
