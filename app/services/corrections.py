@@ -97,8 +97,7 @@ def correctable_marks(actor: Actor, lesson_id: int, *, session: Session) -> list
                    mc.original_value, mc.corrected, mc.work_kind, mc.comment, mc.created_by_user_id,
                    (SELECT r.id FROM correction_request r
                     WHERE r.mark_id = mc.current_id AND r.status = 'pending') AS pending_request_id
-            FROM mark_current mc JOIN student st ON st.id = mc.student_id
-            WHERE mc.lesson_id = :lesson
+            FROM mark_current_of(ARRAY[:lesson]) mc JOIN student st ON st.id = mc.student_id
             ORDER BY st.last_name, st.first_name, st.middle_name, mc.original_id
             """
         ),
@@ -142,8 +141,11 @@ def request_correction(actor: Actor, mark_id: int, new_value: str, reason: str, 
         assert lesson is not None
         head = (
             session.execute(
-                text("SELECT original_id, created_by_user_id FROM mark_current WHERE current_id = :id"),
-                {"id": mark_id},
+                text(
+                    "SELECT original_id, created_by_user_id FROM mark_current_of(ARRAY[:lesson]) "
+                    "WHERE current_id = :id"
+                ),
+                {"id": mark_id, "lesson": mark.lesson_id},
             )
             .mappings()
             .first()

@@ -454,29 +454,14 @@ def _lessons(session: Session, student: DiaryStudent, start: date, end: date) ->
     )
 
 
-# mark_current's logic, seeded from one student's marks: the view itself walks every mark of the
-# database, too slow to run on each diary request.
+# the student's marks as they stand now (the database's mark_current_of, seeded from the student)
 _MARKS_SQL = """
-    WITH RECURSIVE originals AS (
-        SELECT m.id, m.lesson_id, m.work_kind, m.value, m.comment, l.lesson_date, l.pair_number,
-               l.subject_id
-        FROM mark m JOIN lesson l ON l.id = m.lesson_id
-        WHERE m.student_id = :sid AND m.corrects_mark_id IS NULL AND l.lesson_date BETWEEN :start AND :end
-    ), chain AS (
-        SELECT o.id AS original_id, o.id AS current_id, 0 AS depth FROM originals o
-        UNION ALL
-        SELECT chain.original_id, c.id, chain.depth + 1
-        FROM chain JOIN mark c ON c.corrects_mark_id = chain.current_id
-    ), heads AS (
-        SELECT DISTINCT ON (original_id) original_id, current_id
-        FROM chain ORDER BY original_id, depth DESC
-    )
-    SELECT o.lesson_id, o.lesson_date, o.subject_id, o.work_kind, o.comment,
-           o.value AS original_value, cur.value, cur.correction_reason, cur.id <> o.id AS corrected
-    FROM originals o
-    JOIN heads h ON h.original_id = o.id
-    JOIN mark cur ON cur.id = h.current_id
-    ORDER BY o.lesson_date, o.pair_number, o.id
+    SELECT mc.lesson_id, l.lesson_date, l.subject_id, mc.work_kind, mc.comment, mc.original_value, mc.value,
+           mc.correction_reason, mc.corrected
+    FROM mark_current_of(NULL, :sid) mc
+    JOIN lesson l ON l.id = mc.lesson_id
+    WHERE l.lesson_date BETWEEN :start AND :end
+    ORDER BY l.lesson_date, l.pair_number, mc.original_id
 """
 
 

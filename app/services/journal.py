@@ -734,7 +734,7 @@ def lesson_sheet(actor: Actor, lesson_id: int, *, session: Session) -> LessonShe
     for row in session.execute(
         text(
             "SELECT student_id, value, original_value, corrected, work_kind, comment, correction_reason "
-            "FROM mark_current WHERE lesson_id = :id ORDER BY original_id"
+            "FROM mark_current_of(ARRAY[:id]) ORDER BY original_id"  # the lesson's marks only (0023)
         ),
         {"id": lesson_id},
     ).mappings():
