@@ -147,7 +147,7 @@ def letter_content(
         )
     }
     marks_by_lesson: dict[int, list[str]] = defaultdict(list)
-    for chain in mark_chains(marks):
+    for chain in mark_chains(session, marks):
         marks_by_lesson[chain.original.lesson_id].append(chain.current.value)
 
     lines: dict[int, _SubjectLine] = {}

@@ -413,7 +413,7 @@ def build_grid(
     mark_rows = (
         list(session.exec(select(Mark).where(col(Mark.lesson_id).in_(lesson_ids)))) if lesson_ids else []
     )
-    chains = mark_chains(mark_rows)
+    chains = mark_chains(session, mark_rows)
     attendance = (
         {
             (r[0], r[1]): AttendanceStatus(r[2])
