@@ -1,0 +1,167 @@
+"""The journal's clock (the college's day), its helpers and its input checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.domain import (
+    ALL_LESSON_MARKS,
+    CREDIT_MARKS,
+    AttendanceStatus,
+    AttestationForm,
+    Role,
+    WorkKind,
+    fmt_date,
+)
+from app.errors import AccessDenied, DomainError, NotFound
+from app.models import (
+    CurriculumItem,
+    Lesson,
+    Student,
+)
+from app.settings import get_settings
+
+MAX_TEXT = 2000
+FIELD_TITLES = {"topic": "Тема занятия", "work": "Выполненные задания", "homework": "Домашнее задание"}
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    student_id: int
+    value: str
+    work_kind: WorkKind | None = None  # defaults to the lesson's work kind
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class LessonEntry:
+    """What the teacher saves in one go. None means «not touched by this save»."""
+
+    topic: str | None = None
+    plan_topic_id: int | None = None
+    work_done: str | None = None
+    work_kind: WorkKind | None = None
+    homework: str | None = None
+    # student_id -> status; a student left out (or None) was present. None: attendance not touched.
+    attendance: dict[int, AttendanceStatus | None] | None = None
+    marks: list[MarkInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    lesson_id: int
+    changed: list[str]
+    late: list[str]
+    marks_added: int
+
+
+# --------------------------------------------------------------------------- clock
+
+
+def college_now(*, session: Session) -> datetime:
+    """Now by the database server's clock, in the college's time zone."""
+    tz = get_settings().timezone
+    value = session.execute(text("SELECT now() AT TIME ZONE :tz"), {"tz": tz}).scalar_one()
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=get_settings().tz)
+
+
+def college_today(*, session: Session) -> date:
+    return college_now(session=session).date()
+
+
+def checking_deadline(lesson_date: date) -> date:
+    return lesson_date + timedelta(days=get_settings().checking_deadline_days)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _lock_lesson(session: Session, lesson_id: int) -> Lesson:
+    lesson = session.exec(select(Lesson).where(Lesson.id == lesson_id).with_for_update()).first()
+    if lesson is None:
+        raise NotFound(f"Занятие №{lesson_id} не найдено.")
+    return lesson
+
+
+def conducting_teacher_id(lesson: Lesson) -> int:
+    """The substitute conducts (and fills) the lesson when one is assigned."""
+    return lesson.substitute_teacher_id or lesson.teacher_id
+
+
+def _require_conducting(actor: Actor, lesson: Lesson) -> None:
+    if not actor.has(Role.teacher) or actor.teacher_id is None:
+        raise AccessDenied("Журнал заполняют только преподаватели.")
+    if actor.teacher_id != conducting_teacher_id(lesson):
+        if actor.teacher_id == lesson.teacher_id:
+            raise AccessDenied(
+                f"На занятие {fmt_date(lesson.lesson_date)} назначена замена: журнал заполняет "
+                "замещающий преподаватель."
+            )
+        raise AccessDenied("Это занятие ведёт другой преподаватель: заполнять его журнал вы не можете.")
+
+
+def lesson_roster(session: Session, lesson: Lesson) -> list[Student]:
+    """Students of the lesson's group (or subgroup) enrolled on the lesson date."""
+    query = select(Student).where(
+        Student.study_group_id == lesson.study_group_id,
+        Student.enrolled_on <= lesson.lesson_date,
+        (col(Student.left_on).is_(None)) | (col(Student.left_on) > lesson.lesson_date),
+    )
+    if lesson.subgroup:
+        # the subject's subgroup where the student has one, else their own (migration 0020)
+        query = query.where(func.student_subgroup(Student.id, lesson.subject_id) == lesson.subgroup)
+    return list(session.exec(query.order_by(Student.last_name, Student.first_name, Student.middle_name)))
+
+
+def subject_subgroups(session: Session, student_ids: list[int], subject_id: int) -> dict[int, int]:
+    """Each student's subgroup for the subject: the database's student_subgroup rule (0020)."""
+    if not student_ids:
+        return {}
+    rows = session.execute(
+        text("SELECT id, student_subgroup(id, :subject) FROM student WHERE id = ANY(:ids)"),
+        {"subject": subject_id, "ids": student_ids},
+    )
+    return {sid: sub for sid, sub in rows}
+
+
+def _attestation_form(session: Session, lesson: Lesson) -> AttestationForm:
+    form = session.exec(
+        select(CurriculumItem.attestation_form).where(
+            CurriculumItem.study_group_id == lesson.study_group_id,
+            CurriculumItem.subject_id == lesson.subject_id,
+            CurriculumItem.semester == lesson.semester,
+        )
+    ).first()
+    return AttestationForm(form) if form else AttestationForm.other
+
+
+def _clean(value: str | None, title: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        raise DomainError(f"Поле «{title}» длиннее {MAX_TEXT} символов: сократите текст.")
+    return value or None
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def normalise_mark(raw: str, *, credit_allowed: bool, who: str = "студента") -> str:
+    """The mark as stored, or a refusal: 5, 4, 3, 2, and «зач»/«незач» only where the semester ends in a credit."""
+    value = raw.strip().lower()
+    if value not in ALL_LESSON_MARKS:
+        raise DomainError(
+            f"Отметка «{raw}» для {who} недопустима: ставятся 5, 4, 3, 2 (или «зач»/«незач» по дисциплине с зачётом)."
+        )
+    if value in CREDIT_MARKS and not credit_allowed:
+        raise DomainError(
+            f"Отметка «{value}» для {who} недопустима: по этой дисциплине в семестре нет зачёта, ставятся 5, 4, 3, 2."
+        )
+    return value

@@ -1,0 +1,372 @@
+"""Saving a lesson's journal (topic, work, homework, attendance, marks) and a deputy's correction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app import audit
+from app.actor import Actor
+from app.domain import (
+    ABSENT_STATUSES,
+    ATTENDANCE_LABELS,
+    WORK_KIND_LABELS,
+    WRITTEN_WORK_KINDS,
+    AttendanceStatus,
+    AttestationForm,
+    KtpStatus,
+    Role,
+    WorkKind,
+    fmt_date,
+    full_name,
+)
+from app.errors import DomainError, NotFound
+from app.models import (
+    Attendance,
+    CurriculumItem,
+    KtpVersion,
+    Lesson,
+    Mark,
+    PlanTopic,
+)
+from app.services.journal.common import (
+    FIELD_TITLES,
+    LessonEntry,
+    MarkInput,
+    SaveResult,
+    _attestation_form,
+    _clean,
+    _lock_lesson,
+    _require_conducting,
+    checking_deadline,
+    college_now,
+    lesson_roster,
+    normalise_mark,
+)
+from app.settings import get_settings
+
+# --------------------------------------------------------------------------- save
+
+
+def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Session) -> SaveResult:
+    """Save what the teacher entered for one lesson: all of it, or nothing."""
+    details: dict[str, Any] = {"lesson_id": lesson_id}
+    with audit.user_action(
+        session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details
+    ):
+        lesson = _lock_lesson(session, lesson_id)
+        _require_conducting(actor, lesson)
+        now = college_now(session=session)
+        today = now.date()
+        if lesson.lesson_date > today:
+            raise DomainError(
+                f"Занятие {fmt_date(lesson.lesson_date)} ещё не наступило: журнал заполняется в день занятия."
+            )
+        on_day = lesson.lesson_date == today
+        # Judged before this save touches the lesson: late marks need written work recorded on the day.
+        written_on_day = _written_work_recorded_on_day(lesson)
+        changed: list[str] = []
+        late: list[str] = []
+
+        _save_fields(session, lesson, entry, now=now, on_day=on_day, changed=changed, late=late)
+        statuses = _save_attendance(
+            session, actor, lesson, entry, now=now, on_day=on_day, changed=changed, late=late
+        )
+        added = _add_marks(
+            session,
+            actor,
+            lesson,
+            entry.marks,
+            statuses,
+            today=today,
+            on_day=on_day,
+            written_on_day=written_on_day,
+        )
+        if not changed and not added:
+            raise DomainError("Нечего сохранять: вы ничего не изменили.", code="nothing")
+        session.add(lesson)
+        details.update(
+            changed=changed,
+            late=late,
+            marks=[{"student_id": m.student_id, "value": m.value, "work_kind": m.work_kind} for m in added],
+        )
+        audit.record(session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details)
+    return SaveResult(lesson_id, changed, late, len(added))
+
+
+def _written_work_recorded_on_day(lesson: Lesson) -> bool:
+    if lesson.work_kind is None or WorkKind(lesson.work_kind) not in WRITTEN_WORK_KINDS:
+        return False
+    stamp = lesson.work_filled_at
+    return stamp is not None and stamp.astimezone(get_settings().tz).date() <= lesson.lesson_date
+
+
+def _save_fields(
+    session: Session,
+    lesson: Lesson,
+    entry: LessonEntry,
+    *,
+    now: datetime,
+    on_day: bool,
+    changed: list[str],
+    late: list[str],
+) -> None:
+    topic = _clean(entry.topic, FIELD_TITLES["topic"])
+    if entry.plan_topic_id is not None:
+        plan = _plan_topic_of(session, lesson, entry.plan_topic_id)
+        topic = topic or plan.title
+    work_done = _clean(entry.work_done, FIELD_TITLES["work"])
+    homework = _clean(entry.homework, FIELD_TITLES["homework"])
+    work_kind = entry.work_kind.value if entry.work_kind else None
+    if work_done is not None and work_kind is None and lesson.work_kind is None:
+        raise DomainError("Укажите тип выполненных заданий (например, «Практическая работа»).")
+
+    parts: list[tuple[str, dict[str, Any], str]] = [
+        ("topic", {"topic": topic, "plan_topic_id": entry.plan_topic_id}, "topic_filled_at"),
+        ("work", {"work_done": work_done, "work_kind": work_kind}, "work_filled_at"),
+        ("homework", {"homework": homework}, "homework_filled_at"),
+    ]
+    for name, values, stamp in parts:
+        new = {k: v for k, v in values.items() if v is not None}
+        if not new or all(getattr(lesson, k) == v for k, v in new.items()):
+            continue
+        filled = getattr(lesson, stamp) is not None
+        if not on_day and filled:
+            raise DomainError(
+                f"«{FIELD_TITLES[name]}» занятия {fmt_date(lesson.lesson_date)} уже заполнено; после дня "
+                "занятия изменения запрещены (§4.2.1 Положения). Пустые поля заполнить можно."
+            )
+        for k, v in new.items():
+            setattr(lesson, k, v)
+        setattr(lesson, stamp, now)
+        changed.append(name)
+        if not on_day:
+            late.append(name)
+
+
+def _plan_topic_of(session: Session, lesson: Lesson, plan_topic_id: int) -> PlanTopic:
+    # A topic of the approved КТП (app.services.ktp); the one the lesson already records stays valid.
+    plan = session.exec(
+        select(PlanTopic)
+        .join(CurriculumItem, col(CurriculumItem.id) == PlanTopic.curriculum_item_id)
+        .join(KtpVersion, col(KtpVersion.id) == PlanTopic.ktp_version_id)
+        .where(
+            PlanTopic.id == plan_topic_id,
+            CurriculumItem.study_group_id == lesson.study_group_id,
+            CurriculumItem.subject_id == lesson.subject_id,
+            or_(
+                col(KtpVersion.status) == KtpStatus.approved.value, col(PlanTopic.id) == lesson.plan_topic_id
+            ),
+        )
+    ).first()
+    if plan is None:
+        raise DomainError("Выбранная тема не из КТП этой группы и дисциплины: выберите тему из списка.")
+    return plan
+
+
+def _save_attendance(
+    session: Session,
+    actor: Actor,
+    lesson: Lesson,
+    entry: LessonEntry,
+    *,
+    now: datetime,
+    on_day: bool,
+    changed: list[str],
+    late: list[str],
+) -> dict[int, AttendanceStatus]:
+    """Apply the attendance of this save; return every student's status after it."""
+    assert lesson.id is not None
+    existing = {
+        a.student_id: a for a in session.exec(select(Attendance).where(Attendance.lesson_id == lesson.id))
+    }
+    statuses = {sid: AttendanceStatus(a.status) for sid, a in existing.items()}
+    if entry.attendance is None:
+        return statuses
+    roster = {s.id for s in lesson_roster(session, lesson)}
+    unknown = [sid for sid in entry.attendance if sid not in roster]
+    if unknown:
+        raise DomainError("В отметке посещаемости есть студенты не из этой группы: обновите страницу.")
+    wanted = {sid: AttendanceStatus(s) for sid, s in entry.attendance.items() if s is not None}
+    if wanted == statuses and lesson.attendance_filled_at is not None:
+        return statuses
+    if not on_day and lesson.attendance_filled_at is not None:
+        raise DomainError(
+            f"Посещаемость занятия {fmt_date(lesson.lesson_date)} уже отмечена; после дня занятия её "
+            "меняет только куратор, отмечая уважительную причину."
+        )
+    marked = {m for m in session.exec(select(Mark.student_id).where(Mark.lesson_id == lesson.id))}
+    for sid, status in wanted.items():
+        if status in ABSENT_STATUSES and sid in marked:
+            raise DomainError(
+                "Нельзя отметить отсутствие студента, которому на этом занятии уже выставлена отметка."
+            )
+        row = existing.get(sid)
+        if row is None:
+            session.add(
+                Attendance(
+                    college_id=lesson.college_id,
+                    lesson_id=lesson.id,
+                    student_id=sid,
+                    status=status.value,
+                    created_by_user_id=actor.user_id,
+                )
+            )
+        elif row.status != status.value:
+            row.status = status.value
+            session.add(row)
+    for sid, row in existing.items():
+        if sid not in wanted:
+            session.delete(row)
+    lesson.attendance_filled_at = now
+    changed.append("attendance")
+    if not on_day:
+        late.append("attendance")
+    return wanted
+
+
+def _add_marks(
+    session: Session,
+    actor: Actor,
+    lesson: Lesson,
+    marks: list[MarkInput],
+    statuses: dict[int, AttendanceStatus],
+    *,
+    today: date,
+    on_day: bool,
+    written_on_day: bool = False,
+) -> list[Mark]:
+    if not marks:
+        return []
+    assert lesson.id is not None
+    roster = {s.id: s for s in lesson_roster(session, lesson)}
+    credit_allowed = _attestation_form(session, lesson) == AttestationForm.credit
+    existing = set(
+        session.exec(
+            select(Mark.student_id, Mark.work_kind).where(
+                Mark.lesson_id == lesson.id, col(Mark.corrects_mark_id).is_(None)
+            )
+        )
+    )
+    seen: set[tuple[int, str]] = set()
+    added: list[Mark] = []
+    for item in marks:
+        student = roster.get(item.student_id)
+        if student is None:
+            raise DomainError("Отметка выставляется только студентам группы этого занятия.")
+        who = full_name(student.last_name, student.first_name)
+        value = normalise_mark(item.value, credit_allowed=credit_allowed, who=who)
+        kind = item.work_kind or (WorkKind(lesson.work_kind) if lesson.work_kind else None)
+        if kind is None:
+            raise DomainError("Укажите вид работы, за которую выставлена отметка.")
+        if not on_day:
+            deadline = checking_deadline(lesson.lesson_date)
+            if kind not in WRITTEN_WORK_KINDS:
+                raise DomainError(
+                    f"Отметка для {who} за «{WORK_KIND_LABELS[kind]}» {fmt_date(lesson.lesson_date)} не "
+                    "принята: выставление отметок «задним числом» запрещено (§4.2.1). После дня занятия "
+                    "выставляются только отметки за письменные работы в срок проверки."
+                )
+            if today > deadline:
+                raise DomainError(
+                    f"Срок проверки письменной работы от {fmt_date(lesson.lesson_date)} истёк "
+                    f"{fmt_date(deadline)}: отметка для {who} не принята."
+                )
+            if not written_on_day or kind.value != lesson.work_kind:
+                raise DomainError(
+                    f"Отметка для {who} не принята: после дня занятия выставляются только отметки за письменную "
+                    "работу, записанную в журнале в день занятия (выставление «задним числом» запрещено, §4.2.1)."
+                )
+        status = statuses.get(item.student_id)
+        if status in ABSENT_STATUSES:
+            raise DomainError(
+                f"{who} отмечен(а) на занятии как «{ATTENDANCE_LABELS[status]}»: отметка отсутствующему "
+                "не выставляется."
+            )
+        key = (item.student_id, kind.value)
+        if key in existing:
+            raise DomainError(
+                f"Отметка для {who} за «{WORK_KIND_LABELS[kind]}» уже выставлена и не может быть изменена. "
+                "Ошибочную отметку исправляет заместитель директора по УР по заявке."
+            )
+        if key in seen:
+            raise DomainError(f"Для {who} дважды указана отметка за «{WORK_KIND_LABELS[kind]}».")
+        seen.add(key)
+        comment = (item.comment or "").strip()[:300]
+        mark = Mark(
+            college_id=lesson.college_id,
+            lesson_id=lesson.id,
+            student_id=item.student_id,
+            value=value,
+            work_kind=kind.value,
+            comment=comment,
+            created_by_user_id=actor.user_id,
+        )
+        session.add(mark)
+        added.append(mark)
+    session.flush()
+    return added
+
+
+# --------------------------------------------------------------------------- correction
+
+
+def correct_mark(actor: Actor, mark_id: int, new_value: str, reason: str, *, session: Session) -> int:
+    """Record a correction beside the original (deputy director only). Returns the new row's id."""
+    details: dict[str, Any] = {"mark_id": mark_id, "value": new_value, "reason": reason}
+    with audit.user_action(session, actor, "mark.correct", entity="mark", entity_id=mark_id, details=details):
+        new_id = record_correction(session, actor, mark_id, new_value, reason, details=details)
+    return new_id
+
+
+def check_mark_value(session: Session, lesson: Lesson, raw: str) -> str:
+    """The normalised lesson mark for this lesson's subject and semester, or a refusal."""
+    return normalise_mark(raw, credit_allowed=_attestation_form(session, lesson) == AttestationForm.credit)
+
+
+def record_correction(
+    session: Session,
+    actor: Actor,
+    mark_id: int,
+    new_value: str,
+    reason: str,
+    *,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """correct_mark's checks and rows inside the caller's transaction (an approved request joins it)."""
+    details = {} if details is None else details
+    actor.require(Role.deputy, message="Исправлять отметки может только заместитель директора по УР.")
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise DomainError("Укажите причину исправления (не короче 5 символов).")
+    mark = session.get(Mark, mark_id)
+    if mark is None or mark.college_id != actor.college_id:
+        raise NotFound(f"Отметка №{mark_id} не найдена.")
+    if session.exec(select(Mark.id).where(Mark.corrects_mark_id == mark_id)).first() is not None:
+        raise DomainError("Эта отметка уже исправлена: исправляется последняя запись.")
+    lesson = session.get(Lesson, mark.lesson_id)
+    assert lesson is not None
+    value = check_mark_value(session, lesson, new_value)
+    if value == mark.value:
+        raise DomainError("Новая отметка совпадает с прежней: исправлять нечего.")
+    correction = Mark(
+        college_id=mark.college_id,
+        lesson_id=mark.lesson_id,
+        student_id=mark.student_id,
+        value=value,
+        work_kind=mark.work_kind,
+        comment=mark.comment,
+        created_by_user_id=actor.user_id,
+        corrects_mark_id=mark_id,
+        correction_reason=reason,
+    )
+    session.add(correction)
+    session.flush()
+    assert correction.id is not None
+    details["new_mark_id"] = correction.id
+    details["old_value"] = mark.value
+    audit.record(session, actor, "mark.correct", entity="mark", entity_id=mark_id, details=details)
+    return correction.id
