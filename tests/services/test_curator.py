@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.db import get_engine
+from app.domain import Role
 from app.errors import AccessDenied, DomainError
 from app.models import Attendance, AuditEvent, Guardian, Mark, Student, StudentGuardian, UserAccount
 from app.services import curator, diary
@@ -326,7 +327,7 @@ def test_issued_credentials_log_in_once_and_must_be_changed(cw):
     )
     with Session(cw.engine) as s:
         actor = authenticate(creds.login, creds.password, session=s)
-        assert actor.roles == {diary.Role.guardian}
+        assert actor.roles == {Role.guardian}
         assert must_change_password(actor.user_id, session=s)
         change_password(actor, creds.password, "novyi-parol-volkovoi", session=s)
     with Session(cw.engine) as s, pytest.raises(DomainError, match="Неверный логин"):
@@ -398,7 +399,7 @@ def test_a_whole_group_gets_logins_in_one_action(cw):
     assert all(c.group == "ИСП-11" and c.expires_at is not None for c in batch.issued)
     child_of = {g.name: r.name for r in rows for g in r.guardians}
     for c in batch.issued:
-        assert c.students == (c.full_name if c.role is diary.Role.student else child_of[c.full_name])
+        assert c.students == (c.full_name if c.role is Role.student else child_of[c.full_name])
         with Session(cw.engine) as s:
             assert must_change_password(authenticate(c.login, c.password, session=s).user_id, session=s)
     # the student who had a login keeps their password unless a reissue is asked for
@@ -419,7 +420,7 @@ def test_a_group_batch_passes_over_staff_accounts_and_names_them(cw):
     batch = call(cw, "teacher", curator.issue_group_credentials, cw.group_id, reissue=True)
     assert len(batch.skipped) == 1 and batch.skipped[0].startswith(name) and "сотрудника" in batch.skipped[0]
     assert name not in " ".join(c.full_name for c in batch.issued)
-    assert {c.role for c in batch.issued} == {diary.Role.student}  # the students still get theirs
+    assert {c.role for c in batch.issued} == {Role.student}  # the students still get theirs
 
 
 def test_a_group_batch_is_refused_for_a_foreign_group_and_changes_nothing(cw):
