@@ -52,13 +52,9 @@ if forced_password_change:
     st.stop()
 
 menu: dict[str, list[st.Page]] = {
-    section: [
-        st.Page(page.path, title=page.title, icon=page.icon, default=page.default)
-        for page in pages
-        if page.name != "password"  # the password and logout pages close the account section
-    ]
+    section: [st.Page(page.path, title=page.title, icon=page.icon, default=page.default) for page in pages]
     for section, pages in registry.menu(actor).items()
 }
-menu[registry.ACCOUNT] = [*menu.get(registry.ACCOUNT, []), password_page, logout_page]
+menu[registry.ACCOUNT] = [*menu.get(registry.ACCOUNT, []), logout_page]
 
 st.navigation(menu).run()

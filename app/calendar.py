@@ -214,24 +214,27 @@ PERIOD_LABELS = {
 NO_LESSONS = ("holidays", "non_teaching")
 
 
-def is_teaching_day(college_id: int, day: date, *, session: Session) -> bool:
-    """A school day (app.calendar.is_school_day) outside the college's holidays and non-teaching
-    days: what the day's lessons are made for."""
+def teaching_days(college_id: int, start: date, end: date, *, session: Session) -> set[date]:
+    """The school days of [start, end] (app.calendar.is_school_day) outside the college's holidays
+    and non-teaching days: what lessons are made for. One query, whatever the span."""
     from sqlmodel import col
 
     from app.models import CalendarPeriod
 
-    if not is_school_day(day):
-        return False
     off = session.exec(
-        select(CalendarPeriod.id).where(
+        select(col(CalendarPeriod.starts_on), col(CalendarPeriod.ends_on)).where(
             CalendarPeriod.college_id == college_id,
             col(CalendarPeriod.kind).in_(NO_LESSONS),
-            CalendarPeriod.starts_on <= day,
-            CalendarPeriod.ends_on >= day,
+            CalendarPeriod.starts_on <= end,
+            CalendarPeriod.ends_on >= start,
         )
-    ).first()
-    return off is None
+    ).all()
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    return {d for d in days if is_school_day(d) and not any(a <= d <= b for a, b in off)}
+
+
+def is_teaching_day(college_id: int, day: date, *, session: Session) -> bool:
+    return day in teaching_days(college_id, day, day, session=session)
 
 
 def year_periods(college_id: int, year: int, *, session: Session) -> list[CalendarPeriodView]:

@@ -94,6 +94,7 @@ overview = pl.DataFrame(
     }
 )
 table(overview, name="Ведомости", empty="")
+deputy = actor.full_name if actor.has(Role.deputy) else ""  # who signs the printed sheets
 printable = sorted({s.group_name for s in summaries})
 c1, c2 = st.columns([2, 3])
 print_group = c1.selectbox(
@@ -104,7 +105,6 @@ print_group = c1.selectbox(
 )
 print_keys = [s.key for s in summaries if print_group in (None, s.group_name)]
 print_title = f"{half_label(half)}" + (f", группа {print_group}" if print_group else "")
-deputy_name = actor.full_name if actor.has(Role.deputy) else ""
 
 
 def all_sheets_pdf() -> bytes:
@@ -112,7 +112,7 @@ def all_sheets_pdf() -> bytes:
     with Session(get_engine()) as db:
         chosen_sheets = [attestation.sheet(actor, i, kind=k, session=db) for i, k in print_keys]
         return sheets_pdf(chosen_sheets, session=db, college_id=actor.college_id, title=print_title,
-                          deputy=deputy_name)  # fmt: skip
+                          deputy=deputy)  # fmt: skip
 
 
 download(
@@ -162,7 +162,6 @@ if actor.has(Role.deputy) and sheet.kind is attestation.SheetKind.semester:
                 "Комиссия назначена." if members else "Комиссия снята.",
                 lambda db: attestation.name_commission(actor, sheet.item_id, list(members), session=db),
             )
-deputy = actor.full_name if actor.has(Role.deputy) else ""
 with Session(get_engine()) as db:
     pdf = sheet_pdf(sheet, session=db, college_id=actor.college_id, deputy=deputy)
 download(

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.domain import (
     AttestationForm,
+    Role,
     SubjectKind,
     WorkKind,
 )
@@ -77,6 +78,9 @@ class Schema:
     key: tuple[str, ...]  # column keys of the natural key inside the file
     purpose: str
     before: str = ""  # what must be imported first
+    # who may import it, and what the others are told
+    roles: frozenset[Role] = frozenset({Role.officer})
+    refusal: str = "Импортировать данные может только ответственный за электронный журнал."
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -721,6 +725,8 @@ CALENDAR = Schema(
         ),
     ),
     key=("year", "kind", "half", "starts_on"),
+    roles=frozenset({Role.officer, Role.deputy}),  # the calendar is the deputy's (app.calendar)
+    refusal="Загружать учебный календарь могут заместитель директора и ответственный за электронный журнал.",
     purpose="Учебный календарь колледжа на год: сессии, каникулы, практика, нерабочие дни. Каникулы и "
     "нерабочие дни отменяют занятия; период с тем же видом и началом обновляется.",
 )

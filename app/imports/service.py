@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from app import audit
 from app.actor import Actor
-from app.domain import Role
 from app.errors import AccessDenied, DomainError
 from app.imports.people import (
     _groups,
@@ -49,10 +48,6 @@ from app.imports.studies import (
 # pg_advisory_xact_lock(IMPORT_LOCK, college_id): one import per college at a time, so two concurrent
 # imports of one file cannot both add the same rows (subjects and teachers have no unique index).
 IMPORT_LOCK = 0x1A4F
-OFFICER_ONLY = "Импортировать данные может только ответственный за электронный журнал."
-CALENDAR_ONLY = (
-    "Загружать учебный календарь могут заместитель директора и ответственный за электронный журнал."
-)
 
 
 class _Rejected(Exception):
@@ -96,16 +91,14 @@ def import_file(
 ) -> ImportResult:
     """Import one file of `kind` into the college. `actor` None: the command line (the administrator)."""
 
+    schema = SCHEMAS[kind]
+
     def authorize() -> None:
-        if actor is None:
-            return
-        # the calendar is the deputy director's (app.calendar), the reference data the officer's
-        may = actor.has(Role.officer, Role.deputy) if kind == "calendar" else actor.has(Role.officer)
-        if not may or actor.college_id != college_id:
-            raise AccessDenied(CALENDAR_ONLY if kind == "calendar" else OFFICER_ONLY)
+        if actor is not None and (not actor.has(*schema.roles) or actor.college_id != college_id):
+            raise AccessDenied(schema.refusal)
 
     return execute(
-        SCHEMAS[kind],
+        schema,
         data,
         filename,
         session=session,

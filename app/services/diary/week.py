@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.actor import Actor
-from app.calendar import EVERY_WEEK, is_teaching_day, week_parity
+from app.calendar import EVERY_WEEK, teaching_days, week_parity
 from app.domain import (
     AttendanceStatus,
     short_name,
@@ -57,12 +57,7 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
             (c["timetable_slot_id"], c["lesson_date"]): c["room"] for c in changes if c["kind"] == "room"
         }
         coming = [c for c in changes if c["kind"] in ("move", "extra") and c["day"] is not None]
-        teaching = {
-            start + timedelta(days=n): is_teaching_day(
-                student.college_id, start + timedelta(days=n), session=session
-            )
-            for n in range((end - start).days + 1)
-        }
+        teaching = teaching_days(student.college_id, start, end, session=session) if start <= end else set()
     by_lesson: dict[int, list[DiaryMark]] = defaultdict(list)
     for lesson_id, mark in marks:
         by_lesson[lesson_id].append(mark)
@@ -92,7 +87,7 @@ def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> Di
             for r in lessons_by_day.get(day, ())
         ]
         taken = {lesson.pair_number for lesson in held}
-        if not teaching.get(day, False):
+        if day not in teaching:
             days.append(DiaryDay(day, day == today, tuple(held)))  # holidays: nothing planned
             continue
         moved_in = [
