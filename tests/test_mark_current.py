@@ -4,10 +4,12 @@ journal and the corrections each walked the chain themselves, the view by id, th
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Mark
+from app.models import CurriculumItem, Mark, SemesterMark, YearMark
+from app.services.marks import sheet_chains, sheet_current
 
 
 def add(world, lesson_id: int, student_id: int, value: str, corrects: int | None = None) -> int:
@@ -49,3 +51,47 @@ def test_a_chain_of_corrections_gives_its_last_value_from_every_seed(world):
         (first, last, "2", "4", True),
         (elsewhere, elsewhere, "5", "5", False),
     ]
+
+
+def add_sheet(world, model, item_id: int, student_id: int, value: str, corrects: int | None = None) -> int:
+    with Session(world.engine) as s:  # the owner: history, without the session window's triggers
+        row = model(
+            college_id=world.college_id, curriculum_item_id=item_id, student_id=student_id, value=value,
+            created_by_user_id=world.users["deputy" if corrects else "teacher"], corrects_id=corrects,
+            correction_reason="пересдача" if corrects else None,
+        )  # fmt: skip
+        s.add(row)
+        s.commit()
+        return row.id
+
+
+def items_of(world) -> list[int]:
+    with Session(world.engine) as s:
+        rows = s.exec(select(CurriculumItem.id).where(CurriculumItem.study_group_id == world.group_id))
+        return sorted(i for i in rows if i is not None)
+
+
+@pytest.mark.parametrize("model", [SemesterMark, YearMark])
+def test_a_sheet_mark_ends_at_its_last_retake_or_correction(world, model):
+    """The sheets' marks (0024): the chain from the original to the current value, from an item or
+    a student; the attestation sheet, the grid, the journal and the diary all read this."""
+    a, b = world.student_ids[:2]
+    item, other = items_of(world)[:2]
+    first = add_sheet(world, model, item, a, "2")
+    retake = add_sheet(world, model, item, a, "3", corrects=first)
+    last = add_sheet(world, model, item, a, "4", corrects=retake)
+    plain = add_sheet(world, model, item, b, "5")
+    add_sheet(world, model, other, a, "зач" if model is SemesterMark else "5")
+    with Session(world.engine) as s:
+        by_item = sheet_chains(s, model, items=[item])
+        by_student = sheet_chains(s, model, items=[item, other], student=a)
+        current = sheet_current(s, model, item)
+    assert {k: [m.id for m in v] for k, v in by_item.items()} == {
+        (item, a): [first, retake, last],
+        (item, b): [plain],
+    }
+    assert {k: [m.value for m in v] for k, v in by_student.items()} == {
+        (item, a): ["2", "3", "4"],
+        (other, a): ["зач" if model is SemesterMark else "5"],
+    }
+    assert {sid: (o.id, c.id) for sid, (o, c) in current.items()} == {a: (first, last), b: (plain, plain)}

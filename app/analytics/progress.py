@@ -378,3 +378,22 @@ def control_works(reader: WarehouseReader, scope: Scope) -> pl.DataFrame:
         """,
         params,
     )
+
+
+def control_by_group(reader: WarehouseReader, scope: Scope) -> pl.DataFrame:
+    """Контрольные работы of the scope summed per group, the metrics over all their marks."""
+    where, params = scope.where("lesson_date")
+    return reader.query(
+        f"""
+        SELECT group_name AS "Группа", count(*) AS "Работ", sum(students_written) AS "Писали",
+               sum(marked) AS "Оценено", sum(unmarked) AS "Не проверено",
+               sum(n5) AS "5", sum(n4) AS "4", sum(n3) AS "3", sum(n2) AS "2",
+               avg_mark(sum(numeric_sum), sum(numeric_marks)) AS "Средний балл",
+               abs_progress_pct(sum(n5), sum(n4), sum(n3), sum(numeric_marks)) AS "Успеваемость, %",
+               quality_pct(sum(n5), sum(n4), sum(numeric_marks)) AS "Качество, %"
+        FROM mart_control_work WHERE {where}
+        GROUP BY group_name
+        ORDER BY group_name
+        """,
+        params,
+    )

@@ -39,8 +39,8 @@ from app.reports.common import (
     person,
     render,
 )
-from app.reports.journal import mark_chains, semester_mark_current
 from app.services.journal import college_today
+from app.services.marks import mark_chains, sheet_chains
 
 
 @dataclass
@@ -177,37 +177,17 @@ def letter_content(
         )
         wanted = {i.id: i.subject_id for i in items if (i.subject_id, i.semester) in semesters}
         if wanted:
-            rows = list(
-                session.exec(
-                    select(SemesterMark).where(
-                        SemesterMark.student_id == student_id,
-                        col(SemesterMark.curriculum_item_id).in_(wanted),
-                    )
-                )
-            )
-            by_item: dict[int, list[SemesterMark]] = defaultdict(list)
-            for r in rows:
-                by_item[r.curriculum_item_id].append(r)
-            for item_id, item_rows in by_item.items():
-                current = semester_mark_current(item_rows).get(student_id)
-                if current and wanted[item_id] in lines:
-                    lines[wanted[item_id]].semester_mark = current[1].value
-            years = list(
-                session.exec(
-                    select(YearMark).where(
-                        YearMark.student_id == student_id, col(YearMark.curriculum_item_id).in_(wanted)
-                    )
-                )
-            )
-            for item_id in {y.curriculum_item_id for y in years}:
-                year = semester_mark_current([y for y in years if y.curriculum_item_id == item_id]).get(
-                    student_id
-                )
-                if year and wanted[item_id] in lines:
-                    line = lines[wanted[item_id]]
-                    line.semester_mark = " · ".join(
-                        p for p in (line.semester_mark, f"год: {year[1].value}") if p
-                    )
+            for model in (SemesterMark, YearMark):
+                sheets = sheet_chains(session, model, items=[i for i in wanted if i], student=student_id)
+                for (item_id, _), sheet in sheets.items():
+                    subject_line = lines.get(wanted[item_id])
+                    if subject_line is None:
+                        continue
+                    current = sheet[-1].value
+                    subject_line.semester_mark = (
+                        current if model is SemesterMark
+                        else " · ".join(p for p in (subject_line.semester_mark, f"год: {current}") if p)
+                    )  # fmt: skip
 
     table = []
     failing_subjects = []

@@ -11,11 +11,9 @@ data shown (`archive_content`), so a paper copy can be checked against the datab
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, or_, select
 
 from app.domain import (
@@ -47,7 +45,6 @@ from app.models import (
     Teacher,
     UserAccount,
     UserRole,
-    YearMark,
 )
 from app.reports.common import (
     Meta,
@@ -62,15 +59,10 @@ from app.reports.common import (
     semester_title,
 )
 from app.services.journal import college_today, subject_subgroups
+from app.services.marks import MarkChain, mark_chains, sheet_current
 
 DATES_PER_SPREAD = 20
 CORRECTED = "*"  # printed after a mark that is a correction's current value
-
-
-@dataclass
-class MarkChain:
-    original: Mark
-    current: Mark
 
 
 def _sort_key(student: Student) -> tuple[str, str, str, int]:
@@ -79,40 +71,6 @@ def _sort_key(student: Student) -> tuple[str, str, str, int]:
         return s.lower().replace("ё", "е")
 
     return (norm(student.last_name), norm(student.first_name), norm(student.middle_name), student.id or 0)
-
-
-def mark_chains(session: Session, marks: list[Mark]) -> list[MarkChain]:
-    """Each original mark among `marks` with the latest correction of it (or itself): the database's
-    mark_current_of (migration 0023), over the lessons of these marks."""
-    by_id = {m.id: m for m in marks}
-    lessons = sorted({m.lesson_id for m in marks})
-    if not lessons:
-        return []
-    heads = session.execute(
-        sql_text("SELECT original_id, current_id FROM mark_current_of(CAST(:lessons AS integer[]))"),
-        {"lessons": lessons},
-    )
-    chains = [MarkChain(by_id[o], by_id[c]) for o, c in heads if o in by_id and c in by_id]
-    return sorted(chains, key=lambda c: c.original.id or 0)
-
-
-SheetMark = TypeVar("SheetMark", SemesterMark, YearMark)
-
-
-def semester_mark_current(rows: list[SheetMark]) -> dict[int, tuple[SheetMark, SheetMark]]:
-    """student id → (original, current) semester (or year) mark."""
-    by_corrected = {r.corrects_id: r for r in rows if r.corrects_id is not None}
-    out = {}
-    for original in rows:
-        if original.corrects_id is not None:
-            continue
-        current = original
-        seen = {current.id}
-        while current.id in by_corrected and by_corrected[current.id].id not in seen:
-            current = by_corrected[current.id]
-            seen.add(current.id)
-        out[original.student_id] = (original, current)
-    return out
 
 
 def _local_date(moment: Any) -> str:
@@ -160,18 +118,10 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
         if lesson_ids
         else []
     )
-    semester_rows = (
-        list(session.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item.id)))
-        if item is not None
-        else []
-    )
+    semester_current = sheet_current(session, SemesterMark, item.id) if item is not None and item.id else {}
     # The class list: students of the group during the semester, plus anyone who has a record in
     # these lessons (a student since transferred elsewhere still appears where they were marked).
-    recorded = (
-        {m.student_id for m in marks}
-        | {a.student_id for a in attendance}
-        | {r.student_id for r in semester_rows}
-    )
+    recorded = {m.student_id for m in marks} | {a.student_id for a in attendance} | set(semester_current)
     in_group = (
         (col(Student.study_group_id) == group_id)
         & (col(Student.enrolled_on) <= key.end)
@@ -214,7 +164,6 @@ def archive_content(group_id: int, subject_id: int, semester: int, *, session: S
 
     grid: list[list[str | None]] = []
     summaries: list[dict[str, Any]] = []
-    semester_current = semester_mark_current(semester_rows)
     for student in students:
         assert student.id is not None
         row: list[str | None] = []

@@ -152,6 +152,31 @@ CONTROL_COLUMNS = [
     b.num("Кач., %", 12, "Качество, %"),
 ]
 
+SYSTEMATIC_COLUMNS = [
+    b.Col("Студент", fr=1),
+    b.Col("Месяц", mm=18),
+    b.num("Проведено часов", 22),
+    b.num("Пропущено часов", 22),
+    b.num("По уважит. причине", 24, "По уважительной причине"),
+    b.num("Без уважит. причины", 24, "Без уважительной причины"),
+    b.num("Доля пропусков, %", 22),
+    b.num("Опозданий", 18),
+]
+
+# the glossary's metrics of a group's or a subject's row in the college report
+METRIC_COLUMNS = [
+    b.num("N", 14, "Оценено студентов (N)"),
+    b.num("5", 12),
+    b.num("4", 12),
+    b.num("3", 12),
+    b.num("2", 12),
+    b.num("н/а", 12),
+    b.num("Средний балл", 20),
+    b.num("Абсолютная успеваемость, %", 30),
+    b.num("Качество знаний, %", 26),
+    b.num("СОУ, %", 20),
+]
+
 DEBT_COLUMNS = [
     b.Col("Студент", fr=1),
     b.Col("Дисциплина", fr=1),
@@ -314,16 +339,7 @@ def curator_report_pdf(
         b.heading("Систематические пропуски"),
         b.frame_table(
             att.systematic(reader, scope),
-            [
-                b.Col("Студент", fr=1),
-                b.Col("Месяц", mm=16),
-                b.num("Проведено часов", 20),
-                b.num("Пропущено часов", 20),
-                b.num("По уважит. причине", 22, "По уважительной причине"),
-                b.num("Без уважит. причины", 22, "Без уважительной причины"),
-                b.num("Доля пропусков, %", 20),
-                b.num("Опозданий", 18),
-            ],
+            SYSTEMATIC_COLUMNS,
             size=7.5,
             empty="Систематических пропусков нет.",
         ),
@@ -347,47 +363,6 @@ def curator_report_pdf(
     )
 
 
-def _control_by_group(frame: pl.DataFrame) -> list[list[Any]]:
-    """Контрольные работы summed per group, metrics over the marks for those works."""
-    if frame.height == 0:
-        return []
-    grouped = (
-        frame.group_by("Группа")
-        .agg(
-            pl.len().alias("works"),
-            pl.col("Писали").sum(),
-            pl.col("Оценено").sum(),
-            pl.col("Не проверено").sum(),
-            pl.col("5").sum(),
-            pl.col("4").sum(),
-            pl.col("3").sum(),
-            pl.col("2").sum(),
-        )
-        .sort("Группа")
-    )
-    rows = []
-    for r in grouped.iter_rows(named=True):
-        numeric = r["5"] + r["4"] + r["3"] + r["2"]
-        avg = (5 * r["5"] + 4 * r["4"] + 3 * r["3"] + 2 * r["2"]) / numeric if numeric else None
-        rows.append(
-            [
-                r["Группа"],
-                r["works"],
-                r["Писали"],
-                r["Оценено"],
-                r["Не проверено"],
-                r["5"],
-                r["4"],
-                r["3"],
-                r["2"],
-                round(avg, 2) if avg is not None else None,
-                round(100 * (numeric - r["2"]) / numeric, 1) if numeric else None,
-                round(100 * (r["5"] + r["4"]) / numeric, 1) if numeric else None,
-            ]
-        )
-    return rows
-
-
 def college_report_pdf(
     reader: WarehouseReader, college_id: int, kind: str, anchor: date, *, signer: str = ""
 ) -> bytes:
@@ -408,16 +383,7 @@ def college_report_pdf(
             prog.by_group(reader, scope, kind),
             [
                 b.Col("Группа", fr=1),
-                b.num("N", 14, "Оценено студентов (N)"),
-                b.num("5", 12),
-                b.num("4", 12),
-                b.num("3", 12),
-                b.num("2", 12),
-                b.num("н/а", 12),
-                b.num("Средний балл", 20),
-                b.num("Абсолютная успеваемость, %", 30),
-                b.num("Качество знаний, %", 26),
-                b.num("СОУ, %", 20),
+                *METRIC_COLUMNS,
             ],
             size=7.5,
         ),
@@ -428,16 +394,7 @@ def college_report_pdf(
             [
                 b.Col("Дисциплина", fr=1),
                 b.num("Групп", 14),
-                b.num("N", 14, "Оценено студентов (N)"),
-                b.num("5", 12),
-                b.num("4", 12),
-                b.num("3", 12),
-                b.num("2", 12),
-                b.num("н/а", 12),
-                b.num("Средний балл", 20),
-                b.num("Абсолютная успеваемость, %", 30),
-                b.num("Качество знаний, %", 26),
-                b.num("СОУ, %", 20),
+                *METRIC_COLUMNS,
             ],
             size=7.5,
         ),
@@ -463,22 +420,13 @@ def college_report_pdf(
         b.heading("Студенты с систематическими пропусками", level=2),
         b.frame_table(
             att.systematic(reader, scope),
-            [
-                b.Col("Группа", mm=20),
-                b.Col("Студент", fr=1),
-                b.Col("Месяц", mm=18),
-                b.num("Проведено часов", 22),
-                b.num("Пропущено часов", 22),
-                b.num("По уважит. причине", 24, "По уважительной причине"),
-                b.num("Без уважит. причины", 24, "Без уважительной причины"),
-                b.num("Доля пропусков, %", 22),
-                b.num("Опозданий", 18),
-            ],
+            [b.Col("Группа", mm=20), *SYSTEMATIC_COLUMNS],
             size=7.5,
             empty="Систематических пропусков нет.",
         ),
         b.heading("Контрольные работы по группам"),
-        b.table(
+        b.frame_table(
+            prog.control_by_group(reader, scope),
             [
                 b.Col("Группа", fr=1),
                 b.num("Работ", 14),
@@ -493,7 +441,6 @@ def college_report_pdf(
                 b.num("Успеваемость, %", 22),
                 b.num("Качество, %", 20),
             ],
-            _control_by_group(prog.control_works(reader, scope)),
             size=7.5,
             empty="Контрольных работ в периоде не было.",
         ),

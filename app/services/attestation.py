@@ -59,6 +59,7 @@ from app.models import (
     YearMark,
 )
 from app.services.journal import college_today
+from app.services.marks import sheet_chains
 
 MAX_TEXT = 300
 
@@ -228,21 +229,8 @@ def _chains(
     session: Session, item_id: int, kind: SheetKind = SheetKind.semester
 ) -> dict[int, list[SemesterMark | YearMark]]:
     """Each student's marks on the sheet, the original first and each replacement after it."""
-    rows: list[SemesterMark | YearMark]
-    if kind is SheetKind.year:
-        year = session.exec(select(YearMark).where(YearMark.curriculum_item_id == item_id))
-        rows = [*year]
-    else:
-        semester = session.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item_id))
-        rows = [*semester]
-    by_corrected = {r.corrects_id: r for r in rows if r.corrects_id is not None}
-    chains: dict[int, list[SemesterMark | YearMark]] = {}
-    for original in (r for r in rows if r.corrects_id is None):
-        chain = [original]
-        while chain[-1].id in by_corrected:
-            chain.append(by_corrected[chain[-1].id])
-        chains[original.student_id] = chain
-    return chains
+    model = YearMark if kind is SheetKind.year else SemesterMark
+    return {sid: list(chain) for (_, sid), chain in sheet_chains(session, model, items=[item_id]).items()}
 
 
 def sheet(actor: Actor, item_id: int, *, session: Session, kind: SheetKind = SheetKind.semester) -> Sheet:

@@ -6,8 +6,8 @@ attendance («н», «ув», «оп») and their marks as they stand now («5/4
 per student the average of the numeric marks, the hours missed and the semester mark. The right
 page is the list of those lessons: date, topic, work done, homework, hours, the conducting teacher.
 
-Current values come from the paper archive's own reading (app.reports.journal: `mark_chains` for lesson
-marks, `semester_mark_current` for semester marks), so the screen and the printed journal agree; it
+Current values come from their one home (app.services.marks: `mark_chains` for lesson marks,
+`sheet_current` for semester marks), as the printed journal's do, so the screen and the paper agree; it
 reads only the marks of the grid's lessons, where the `mark_current` view walks every mark of the
 database.
 
@@ -50,8 +50,8 @@ from app.domain import (
 from app.errors import AccessDenied
 from app.models import Mark, SemesterMark
 from app.reports.common import MONTHS_NOMINATIVE, fmt_number
-from app.reports.journal import mark_chains, semester_mark_current
 from app.services.journal import college_now
+from app.services.marks import SheetMark, mark_chains, sheet_current
 
 ROLES = (Role.teacher, Role.curator, Role.deputy, Role.director)
 REFUSED_ROLE = "«Журнал группы» открывают преподаватели, кураторы групп, заместитель директора и директор."
@@ -437,12 +437,7 @@ def build_grid(
         .mappings()
         .first()
     )
-    semester_rows = (
-        list(session.exec(select(SemesterMark).where(SemesterMark.curriculum_item_id == item["id"])))
-        if item is not None
-        else []
-    )
-    semester_current = semester_mark_current(semester_rows)
+    semester_current = sheet_current(session, SemesterMark, item["id"]) if item is not None else {}
     recorded = sorted({c.original.student_id for c in chains} | {sid for _, sid in attendance})
     student_rows = list(
         session.execute(
@@ -556,7 +551,7 @@ def _grid_student(
     lessons: tuple[GridLesson, ...],
     marks: tuple[GridMark, ...],
     attendance: dict[tuple[int, int], AttendanceStatus],
-    semester_current: dict[int, tuple[SemesterMark, SemesterMark]],
+    semester_current: dict[int, tuple[SheetMark, SheetMark]],
 ) -> GridStudent:
     sid = row["id"]
     own: dict[int, list[str]] = defaultdict(list)

@@ -126,6 +126,7 @@ def test_group_ids_restrict_every_query(built):
     ):
         assert query(reader, none, "semester").height == 0
     assert progress.control_works(reader, none).height == 0
+    assert progress.control_by_group(reader, none).height == 0
     assert progress.at_risk(reader, world.college_id, ()).height == 0
     assert progress.debts(reader, world.college_id, ()).height == 0
     assert progress.mark_distribution(reader, none, "semester")["Текущих отметок"].sum() == 0
@@ -143,6 +144,11 @@ def test_distribution_control_works_debts_and_risk(built):
     assert (row["Писали"], row["Отсутствовали"], row["Оценено"], row["Не проверено"]) == (4, 1, 2, 2)
     assert (row["Средний балл"], row["Успеваемость, %"], row["Качество, %"]) == (4.5, 100.0, 100.0)
     assert row["Доля «2», %"] == 0.0  # of the two marked, none a 2
+    by_group = progress.control_by_group(reader, scope)  # the college report's table: the same macros
+    assert by_group.select("Группа", "Работ", "Писали", "Оценено", "Не проверено").rows() == [
+        (row["Группа"], works.height, 4, 2, 2)
+    ]
+    assert by_group.select("Средний балл", "Успеваемость, %", "Качество, %").row(0) == (4.5, 100.0, 100.0)
     debts = progress.debts(reader, world.college_id, None)
     assert debts.select("Студент", "Задолженность").rows() == [
         ("Волков Денис Андреевич", "Не аттестован (н/а)")

@@ -15,6 +15,7 @@ from app.domain import (
     ATTESTATION_LABELS,
     AttestationForm,
 )
+from app.models import SemesterMark, YearMark
 from app.services.diary.common import (
     DiaryPeriod,
     DiaryStudent,
@@ -25,6 +26,7 @@ from app.services.diary.week import (
     _enrolled_span,
     _marks,
 )
+from app.services.marks import chain_function
 
 # --------------------------------------------------------------------------- period
 
@@ -66,7 +68,7 @@ def period(
             program_semester(student.admission_year, end),
         )
         semester_marks = _semester_marks(session, student.id, *semesters)
-        year_marks = _semester_marks(session, student.id, *semesters, table="year_mark")
+        year_marks = _semester_marks(session, student.id, *semesters, model=YearMark)
     subjects: dict[int, SubjectSummary] = {}
     for r in attendance:
         subjects[r["subject_id"]] = SubjectSummary(
@@ -126,39 +128,26 @@ def _attendance_by_subject(session: Session, student: DiaryStudent, start: date,
     )
 
 
-_MARK_TABLES = frozenset({"semester_mark", "year_mark"})  # the same columns and chains (0014, 0020)
-
-
 def _semester_marks(
-    session: Session, student_id: int, first: int, last: int, *, table: str = "semester_mark"
+    session: Session,
+    student_id: int,
+    first: int,
+    last: int,
+    *,
+    model: type[SemesterMark] | type[YearMark] = SemesterMark,
 ) -> list[Any]:
     """The current attestation (or year) marks of the semesters, with the value each replaced."""
-    assert table in _MARK_TABLES  # a name of ours, never input
     return list(
         session.execute(
             text(
                 f"""
-                WITH RECURSIVE originals AS (
-                    SELECT sm.id, sm.value, ci.subject_id, ci.semester, ci.attestation_form
-                    FROM {table} sm JOIN curriculum_item ci ON ci.id = sm.curriculum_item_id
-                    WHERE sm.student_id = :sid AND sm.corrects_id IS NULL
-                      AND ci.semester BETWEEN :first AND :last
-                ), chain AS (
-                    SELECT o.id AS original_id, o.id AS current_id, 0 AS depth FROM originals o
-                    UNION ALL
-                    SELECT chain.original_id, c.id, chain.depth + 1
-                    FROM chain JOIN {table} c ON c.corrects_id = chain.current_id
-                ), heads AS (
-                    SELECT DISTINCT ON (original_id) original_id, current_id
-                    FROM chain ORDER BY original_id, depth DESC
-                )
-                SELECT o.subject_id, s.name AS subject_name, o.semester, o.attestation_form,
-                       o.value AS original_value, cur.value, cur.id <> o.id AS corrected
-                FROM originals o
-                JOIN heads h ON h.original_id = o.id
-                JOIN {table} cur ON cur.id = h.current_id
-                JOIN subject s ON s.id = o.subject_id
-                ORDER BY o.semester, s.name
+                SELECT ci.subject_id, s.name AS subject_name, ci.semester, ci.attestation_form,
+                       h.original_value, h.value, h.current_id <> h.original_id AS corrected
+                FROM {chain_function(model)}(NULL, :sid) h
+                JOIN curriculum_item ci ON ci.id = h.curriculum_item_id
+                JOIN subject s ON s.id = ci.subject_id
+                WHERE ci.semester BETWEEN :first AND :last
+                ORDER BY ci.semester, s.name
                 """
             ),
             {"sid": student_id, "first": first, "last": last},
