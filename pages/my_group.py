@@ -5,11 +5,13 @@ Every action goes through app.services.curator, which checks the group on the se
 change and refuses with a Russian message; the page only collects input and shows the answer.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import streamlit as st
 from sqlmodel import Session
 
+from app.actor import Actor
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.errors import DomainError
@@ -22,96 +24,47 @@ from app.ui.page import act, audit_view_once, page_link, require_page, show_flas
 from app.ui.text import md
 from app.ui.widgets import table
 
-actor = require_page(__file__)
 FLASH, CREDS = "my_group_flash", "my_group_credentials"
 
-st.title("Моя группа")
-with Session(get_engine()) as db:
-    today = college_today(session=db)
-    my_groups = curator.groups(actor, session=db)
-if not my_groups:
-    st.info("Вы не назначены куратором ни одной группы. Куратора назначает заместитель директора по УР.")
-    st.stop()
 
-group_names = {
-    g.id: g.name + (f" · куратор {g.curator}" if g.curator and actor.has(Role.deputy, Role.officer) else "")
-    for g in my_groups
-}
-if len(my_groups) > 1:
-    group_id = st.selectbox(
-        "Группа", list(group_names), format_func=group_names.__getitem__, key="my_group_id"
+@dataclass(frozen=True)
+class Group:
+    """The group the page shows, read once per run and handed to every tab."""
+
+    id: int
+    name: str
+    rows: list[curator.StudentRow]  # with those who have left
+    current: list[curator.StudentRow]
+    by_id: dict[int, curator.StudentRow]
+    today: date
+
+
+def _pick_student(grp: Group, key: str) -> int:
+    return int(
+        st.selectbox(
+            "Студент",
+            [r.id for r in grp.current],
+            format_func=lambda i: ui.student_label(grp.by_id[i]),
+            key=key,
+        )
     )
-else:
-    group_id = my_groups[0].id
 
-show_flash(FLASH)
-
-
-try:
-    with Session(get_engine()) as db:
-        # group_list checks on the server that the user keeps this group: only then is it counted
-        rows = curator.group_list(actor, group_id, session=db, include_left=True)
-        current_count = sum(1 for r in rows if r.left_on is None)
-        glance = ui.warehouse_glance(actor.college_id, group_id, today, current_count)
-except DomainError as exc:
-    st.error(exc.message)
-    st.stop()
-current = [r for r in rows if r.left_on is None]
-by_id = {r.id: r for r in rows}
-group_name = next(g.name for g in my_groups if g.id == group_id)
-audit_view_once(actor, "group.view", entity="study_group", entity_id=group_id)
-
-# --------------------------------------------------------------------------- at a glance
-
-st.subheader(group_name)
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Студентов", current_count)
-if glance is None:
-    # one home for these figures: the marts (the same ones «Успеваемость» and «Посещаемость» show)
-    st.info(
-        "Средний балл, пропуски и группа риска появятся после первой загрузки аналитики: её делает "
-        "«ejournal serve» при запуске и затем каждые несколько секунд (или «ejournal etl run»)."
-    )
-else:
-    m2.metric("Средний балл", average_text(glance.average), help=glance.average_help)
-    m3.metric("Пропущено часов в месяце", glance.hours_missed, help=glance.hours_help)
-    m4.metric("Группа риска", len(glance.at_risk), help=glance.risk_help)
-    if glance.at_risk:
-        with st.expander(f"Группа риска: {len(glance.at_risk)}"):
-            for name, reasons in glance.at_risk:
-                st.markdown(f"**{md(name)}** — {md(reasons)}")
-    st.caption(glance.freshness.capitalize() + ".")
-
-
-with st.container(horizontal=True):
-    for name, label in (
-        ("attendance", "Посещаемость группы"),
-        ("progress", "Успеваемость группы"),
-        ("diary", "Дневники студентов"),
-    ):
-        page_link(actor, name, label=label, query_params={"group": str(group_id)})
-
-tabs = st.tabs(
-    [
-        "Список группы",
-        "Студенты",
-        "Родители",
-        "Выдать доступ",
-        "Уважительная причина",
-        "Подгруппы по дисциплинам",
-    ]
-)
 
 # --------------------------------------------------------------------------- the list
 
-with tabs[0]:
+
+def _group_list(actor: Actor, grp: Group) -> None:
+    """The group list, with those who have left on request."""
     show_left = st.toggle("Показать выбывших", value=False, key="my_group_show_left")
-    shown = rows if show_left else current
-    table(ui.group_frame(shown), name=f"Список группы {group_name}", empty="В группе нет студентов.")
+    shown = grp.rows if show_left else grp.current
+    table(ui.group_frame(shown), name=f"Список группы {grp.name}", empty="В группе нет студентов.")
+
 
 # --------------------------------------------------------------------------- students
 
-with tabs[1]:
+
+def _students(actor: Actor, grp: Group) -> None:
+    """Add a student, change their data, or record that they left."""
     action = st.radio(
         "Действие", ["Добавить", "Изменить данные", "Выбытие"], horizontal=True, key="my_group_student_action"
     )
@@ -126,10 +79,10 @@ with tabs[1]:
                 "Дата рождения",
                 value=None,
                 format="DD.MM.YYYY",
-                min_value=today.replace(year=today.year - 80),
+                min_value=grp.today.replace(year=grp.today.year - 80),
             )
             subgroup = c5.radio("Подгруппа", [1, 2], horizontal=True)
-            enrolled = c6.date_input("Дата зачисления", value=today, format="DD.MM.YYYY")
+            enrolled = c6.date_input("Дата зачисления", value=grp.today, format="DD.MM.YYYY")
             submitted = st.form_submit_button("Добавить студента", type="primary")
         if submitted:
             act(
@@ -137,21 +90,16 @@ with tabs[1]:
                 f"Студент {last} {first} добавлен(а) в группу.",
                 lambda db: curator.add_student(
                     actor,
-                    group_id,
+                    grp.id,
                     curator.StudentData(last, first, middle, born, int(subgroup or 1), enrolled),
                     session=db,
                 ),
             )
-    elif not current:
+    elif not grp.current:
         st.info("В группе нет студентов.")
     else:
-        sid = st.selectbox(
-            "Студент",
-            [r.id for r in current],
-            format_func=lambda i: ui.student_label(by_id[i]),
-            key="my_group_student",
-        )
-        row = by_id[sid]
+        sid = _pick_student(grp, "my_group_student")
+        row = grp.by_id[sid]
         if action == "Изменить данные":
             with st.form(f"student_edit_{sid}"):
                 c1, c2, c3 = st.columns(3)
@@ -163,7 +111,7 @@ with tabs[1]:
                     "Дата рождения",
                     value=row.birth_date,
                     format="DD.MM.YYYY",
-                    min_value=today.replace(year=today.year - 80),
+                    min_value=grp.today.replace(year=grp.today.year - 80),
                 )
                 subgroup = c5.radio("Подгруппа", [1, 2], index=0 if row.subgroup == 1 else 1, horizontal=True)
                 submitted = st.form_submit_button("Сохранить", type="primary")
@@ -184,7 +132,7 @@ with tabs[1]:
                 "посещаемость остаются в истории."
             )
             with st.form(f"student_out_{sid}"):
-                left_on = st.date_input("Дата выбытия", value=today, format="DD.MM.YYYY")
+                left_on = st.date_input("Дата выбытия", value=grp.today, format="DD.MM.YYYY")
                 reason = st.text_input(
                     "Основание", placeholder="приказ № … от ДД.ММ.ГГГГ (отчисление, перевод)"
                 )
@@ -196,19 +144,17 @@ with tabs[1]:
                     lambda db: curator.move_out(actor, sid, left_on, reason, session=db),
                 )
 
+
 # --------------------------------------------------------------------------- guardians
 
-with tabs[2]:
-    if not current:
+
+def _guardians(actor: Actor, grp: Group) -> None:
+    """A student's guardians: add, change, link one the college already has, unlink."""
+    if not grp.current:
         st.info("В группе нет студентов.")
     else:
-        sid = st.selectbox(
-            "Студент",
-            [r.id for r in current],
-            format_func=lambda i: ui.student_label(by_id[i]),
-            key="my_group_guardian_student",
-        )
-        row = by_id[sid]
+        sid = _pick_student(grp, "my_group_guardian_student")
+        row = grp.by_id[sid]
         if row.guardians:
             for g in row.guardians:
                 st.markdown(
@@ -317,9 +263,12 @@ with tabs[2]:
                         lambda db: curator.unlink_guardian(actor, sid, gid, session=db),
                     )
 
+
 # --------------------------------------------------------------------------- credentials
 
-with tabs[3]:
+
+def _credentials(actor: Actor, grp: Group) -> None:
+    """Diary credentials for one person or the whole group, with slips to print."""
     issued_now = st.session_state.pop(CREDS, None)
     if issued_now:
         issued, skipped = issued_now
@@ -331,8 +280,8 @@ with tabs[3]:
             )
             st.download_button(
                 "Памятки для печати (PDF)" if len(issued) > 1 else "Памятка для печати (PDF)",
-                data=ui.slips_pdf(actor, issued, group_name),
-                file_name=ui.slips_file_name(issued, group_name),
+                data=ui.slips_pdf(actor, issued, grp.name),
+                file_name=ui.slips_file_name(issued, grp.name),
                 mime="application/pdf",
                 type="primary",
                 icon=":material/print:",
@@ -354,7 +303,7 @@ with tabs[3]:
             with st.expander(f"Пропущены: {len(skipped)}", expanded=True):
                 for line in skipped:
                     st.markdown(f"- {md(line)}")
-    people = ui.person_options(current)
+    people = ui.person_options(grp.current)
     if not people:
         st.info("В группе нет студентов.")
     else:
@@ -404,7 +353,7 @@ with tabs[3]:
                 with Session(get_engine()) as db:
                     batch = curator.issue_group_credentials(
                         actor,
-                        group_id,
+                        grp.id,
                         session=db,
                         students=for_students,
                         guardians=for_guardians,
@@ -416,23 +365,21 @@ with tabs[3]:
                 st.session_state[CREDS] = (batch.issued, batch.skipped)
                 st.rerun()
 
+
 # --------------------------------------------------------------------------- valid reasons
 
-with tabs[4]:
-    if not current:
+
+def _valid_reasons(actor: Actor, grp: Group) -> None:
+    """A valid reason (справка, приказ) for a student's absences of a period."""
+    if not grp.current:
         st.info("В группе нет студентов.")
     else:
-        sid = st.selectbox(
-            "Студент",
-            [r.id for r in current],
-            format_func=lambda i: ui.student_label(by_id[i]),
-            key="my_group_absence_student",
-        )
+        sid = _pick_student(grp, "my_group_absence_student")
         span = st.date_input(
             "Пропуски за период",
-            value=(today - timedelta(days=30), today),
+            value=(grp.today - timedelta(days=30), grp.today),
             format="DD.MM.YYYY",
-            max_value=today,
+            max_value=grp.today,
             key="my_group_absence_span",
         )
         if not isinstance(span, tuple) or len(span) != 2:
@@ -459,7 +406,7 @@ with tabs[4]:
                     c1, c2 = st.columns(2)
                     kind = c1.selectbox("Основание", curator.REASON_KINDS)
                     doc_date = c2.date_input(
-                        "Дата документа", value=today, format="DD.MM.YYYY", max_value=today
+                        "Дата документа", value=grp.today, format="DD.MM.YYYY", max_value=grp.today
                     )
                     note = st.text_input("Примечание", placeholder="например, № справки или приказа")
                     submitted = st.form_submit_button("Отметить уважительную причину", type="primary")
@@ -475,11 +422,14 @@ with tabs[4]:
                         ),
                     )
 
+
 # --------------------------------------------------------------------------- subgroups per subject
 
-with tabs[5]:
+
+def _subgroups(actor: Actor, grp: Group) -> None:
+    """A student's subgroup for one subject where it differs from their own."""
     with Session(get_engine()) as db:
-        split = subgroups.split_subjects(actor, group_id, session=db)
+        split = subgroups.split_subjects(actor, grp.id, session=db)
     if not split:
         st.info("В расписании группы нет занятий по подгруппам: делить студентов не нужно.")
     else:
@@ -487,7 +437,7 @@ with tabs[5]:
             "Дисциплина", list(split), format_func=split.__getitem__, key="my_group_split_subject"
         )
         with Session(get_engine()) as db:
-            split_rows = subgroups.rows(actor, group_id, subject_id, session=db)
+            split_rows = subgroups.rows(actor, grp.id, subject_id, session=db)
         st.caption(
             "По умолчанию студент занимается в своей подгруппе из списка группы; здесь её можно изменить для "
             "одной дисциплины (например, английский — 1-я подгруппа, информатика — 2-я). Список занятия, "
@@ -510,5 +460,93 @@ with tabs[5]:
                 act(
                     FLASH,
                     lambda count: f"«{split[subject_id]}»: подгруппа изменена у {count} студент(ов).",
-                    lambda db: subgroups.set_subgroups(actor, group_id, subject_id, picked, session=db),
+                    lambda db: subgroups.set_subgroups(actor, grp.id, subject_id, picked, session=db),
                 )
+
+
+# --------------------------------------------------------------------------- the page
+
+actor = require_page(__file__)
+st.title("Моя группа")
+with Session(get_engine()) as db:
+    today = college_today(session=db)
+    my_groups = curator.groups(actor, session=db)
+if not my_groups:
+    st.info("Вы не назначены куратором ни одной группы. Куратора назначает заместитель директора по УР.")
+    st.stop()
+
+group_names = {
+    g.id: g.name + (f" · куратор {g.curator}" if g.curator and actor.has(Role.deputy, Role.officer) else "")
+    for g in my_groups
+}
+if len(my_groups) > 1:
+    group_id = st.selectbox(
+        "Группа", list(group_names), format_func=group_names.__getitem__, key="my_group_id"
+    )
+else:
+    group_id = my_groups[0].id
+
+show_flash(FLASH)
+
+
+try:
+    with Session(get_engine()) as db:
+        # group_list checks on the server that the user keeps this group: only then is it counted
+        rows = curator.group_list(actor, group_id, session=db, include_left=True)
+        current_count = sum(1 for r in rows if r.left_on is None)
+        glance = ui.warehouse_glance(actor.college_id, group_id, today, current_count)
+except DomainError as exc:
+    st.error(exc.message)
+    st.stop()
+current = [r for r in rows if r.left_on is None]
+by_id = {r.id: r for r in rows}
+group_name = next(g.name for g in my_groups if g.id == group_id)
+audit_view_once(actor, "group.view", entity="study_group", entity_id=group_id)
+
+# --------------------------------------------------------------------------- at a glance
+
+st.subheader(group_name)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Студентов", current_count)
+if glance is None:
+    # one home for these figures: the marts (the same ones «Успеваемость» and «Посещаемость» show)
+    st.info(
+        "Средний балл, пропуски и группа риска появятся после первой загрузки аналитики: её делает "
+        "«ejournal serve» при запуске и затем каждые несколько секунд (или «ejournal etl run»)."
+    )
+else:
+    m2.metric("Средний балл", average_text(glance.average), help=glance.average_help)
+    m3.metric("Пропущено часов в месяце", glance.hours_missed, help=glance.hours_help)
+    m4.metric("Группа риска", len(glance.at_risk), help=glance.risk_help)
+    if glance.at_risk:
+        with st.expander(f"Группа риска: {len(glance.at_risk)}"):
+            for name, reasons in glance.at_risk:
+                st.markdown(f"**{md(name)}** — {md(reasons)}")
+    st.caption(glance.freshness.capitalize() + ".")
+
+
+with st.container(horizontal=True):
+    for name, label in (
+        ("attendance", "Посещаемость группы"),
+        ("progress", "Успеваемость группы"),
+        ("diary", "Дневники студентов"),
+    ):
+        page_link(actor, name, label=label, query_params={"group": str(group_id)})
+
+tabs = st.tabs(
+    [
+        "Список группы",
+        "Студенты",
+        "Родители",
+        "Выдать доступ",
+        "Уважительная причина",
+        "Подгруппы по дисциплинам",
+    ]
+)
+
+group = Group(group_id, group_name, rows, current, by_id, today)
+for tab, show in zip(
+    tabs, (_group_list, _students, _guardians, _credentials, _valid_reasons, _subgroups), strict=True
+):
+    with tab:
+        show(actor, group)
