@@ -329,6 +329,30 @@ def cmd_etl_watch(args: argparse.Namespace) -> None:
     watch(interval=args.interval)
 
 
+def cmd_notify_run(args: argparse.Namespace) -> None:
+    import time
+
+    from app.notify.run import run_once
+    from app.settings import get_settings
+
+    while True:
+        print(run_once(send=not args.no_send), flush=True)
+        if not args.watch:
+            return
+        time.sleep(get_settings().notify_interval_seconds)
+
+
+def cmd_notify_status(_: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.db import get_owner_engine
+    from app.notify.queue import status
+
+    with Session(get_owner_engine()) as session:
+        for line in status(session):
+            print(line)
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     from app.imports.commands import import_kind
 
@@ -416,6 +440,16 @@ def build_parser() -> argparse.ArgumentParser:
     w = etl.add_parser("watch", help="обновлять хранилище в цикле")
     w.add_argument("--interval", type=int, default=None, help="секунд между загрузками")
     w.set_defaults(func=cmd_etl_watch)
+
+    notify = sub.add_parser("notify", help="уведомления родителям и студентам по эл. почте").add_subparsers(
+        dest="notify_command", required=True
+    )
+    nr = notify.add_parser("run", help="поставить в очередь положенные уведомления и отправить очередь")
+    nr.add_argument("--no-send", action="store_true", help="только поставить в очередь, не отправлять")
+    nr.add_argument("--watch", action="store_true", help="повторять каждые EJOURNAL_NOTIFY_INTERVAL_SECONDS")
+    nr.set_defaults(func=cmd_notify_run)
+    ns = notify.add_parser("status", help="очередь уведомлений: сколько ждёт, отправлено, не доставлено")
+    ns.set_defaults(func=cmd_notify_status)
 
     user = sub.add_parser("user", help="учётные записи").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="создать учётную запись с временным паролем")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     Text,
     UniqueConstraint,
@@ -109,6 +110,8 @@ class Student(SQLModel, table=True):
     enrolled_on: date
     left_on: date | None = None
     user_id: int | None = Field(default=None, foreign_key="user_account.id", unique=True)
+    # where e-mail notices go (app.notify), as for a guardian; empty: none
+    email: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Guardian(SQLModel, table=True):
@@ -642,3 +645,76 @@ class AppSecret(SQLModel, table=True):
     __tablename__ = "app_secret"
     name: str = Field(primary_key=True)
     value: str
+
+
+NOTICE_KINDS = ("digest", "absence", "low_mark", "systematic", "debt", "announcement", "letter")
+NOTICE_STATUSES = ("queued", "sent", "dead")
+RECIPIENT_KINDS = ("guardian", "student")
+
+
+class Notice(SQLModel, table=True):
+    """One e-mail in the queue (app.notify): composed once, sent by whichever sender claims it,
+    retried after a failure and set aside as dead after the last attempt. `dedupe_key` names what
+    it is about and to whom, so the same notice is never queued twice."""
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(NOTICE_KINDS)})", name="notice_kind_known"),
+        CheckConstraint(f"status IN ({sql_in(NOTICE_STATUSES)})", name="notice_status_known"),
+        CheckConstraint(f"recipient_kind IN ({sql_in(RECIPIENT_KINDS)})", name="notice_recipient_known"),
+        Index("ix_notice_due", "next_attempt_at", postgresql_where=sql_text("status = 'queued'")),
+        Index("ix_notice_recipient", "recipient_kind", "recipient_id"),
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    college_id: int = Field(foreign_key="college.id")
+    kind: str
+    dedupe_key: str = Field(unique=True)
+    recipient_kind: str
+    recipient_id: int
+    student_id: int | None = Field(default=None, foreign_key="student.id")  # whom it is about
+    to_address: str
+    subject: str
+    body_text: str = Field(sa_type=Text)
+    body_html: str = Field(sa_type=Text)
+    attachment: bytes | None = Field(default=None, sa_type=LargeBinary)
+    attachment_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    status: str = Field(default="queued", sa_column_kwargs={"server_default": "queued"})
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime | None = _created_at()
+    last_error: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    created_at: datetime | None = _created_at()
+    sent_at: datetime | None = _ts()
+    created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class NoticePreference(SQLModel, table=True):
+    """A person's choice of notices; no row: both on. The unsubscribe link and the diary's
+    «Уведомления» write it."""
+
+    __tablename__ = "notice_preference"
+    __table_args__ = (
+        CheckConstraint(
+            f"recipient_kind IN ({sql_in(RECIPIENT_KINDS)})", name="notice_preference_recipient_known"
+        ),
+    )
+    recipient_kind: str = Field(primary_key=True)
+    recipient_id: int = Field(primary_key=True)
+    college_id: int = Field(foreign_key="college.id")
+    digest: bool = True
+    alerts: bool = True
+    updated_at: datetime | None = _created_at()
+
+
+class Announcement(SQLModel, table=True):
+    """A curator's message to a group's students and guardians: shown in the diary, e-mailed, and
+    repeated in the week's digest."""
+
+    __tablename__ = "announcement"
+    __table_args__ = (Index("ix_announcement_group", "study_group_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    college_id: int = Field(foreign_key="college.id")
+    study_group_id: int = Field(foreign_key="study_group.id")
+    author_user_id: int = Field(foreign_key="user_account.id")
+    title: str
+    body: str = Field(sa_type=Text)
+    created_at: datetime | None = _created_at()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# the alerts a college may send (app.notify.produce)
+ALERT_KINDS = frozenset({"absence", "low_mark", "systematic", "debt"})
 
 
 class Settings(BaseSettings):
@@ -49,6 +53,25 @@ class Settings(BaseSettings):
     etl_interval_seconds: int = Field(default=30, ge=5, le=3600)
     # The address people open the app at: printed on the credential slips handed to guardians.
     public_url: str = "http://localhost:8501"
+    # E-mail notices (app.notify) go through this relay; no host: they queue and wait for one.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    # none: plain (a relay on the same host or network); starttls: upgrade on 587; ssl: TLS on 465
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "Электронный журнал <journal@localhost>"
+    smtp_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    # How often `ejournal serve` produces and sends notices; attempts before a notice is dead.
+    notify_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    notify_max_attempts: int = Field(default=8, ge=1, le=50)
+    # The alerts the college sends (the weekly digest is the person's own choice).
+    notify_alerts: Annotated[frozenset[str], NoDecode] = frozenset(
+        {"absence", "low_mark", "systematic", "debt"}
+    )
+    # The digest of a week goes out from this weekday (1 = Monday … 7 = Sunday) and hour on.
+    notify_digest_weekday: int = Field(default=6, ge=1, le=7)
+    notify_digest_hour: int = Field(default=12, ge=0, le=23)
 
     @field_validator("timezone")
     @classmethod
@@ -59,6 +82,28 @@ class Settings(BaseSettings):
         # pydantic would not turn into a validation error: the program would die with a traceback.
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"неизвестный часовой пояс «{value}» (пример: Europe/Moscow)") from exc
+        return value
+
+    @field_validator("notify_alerts", mode="before")
+    @classmethod
+    def _known_alerts(cls, value: object) -> object:
+        if isinstance(value, str):  # EJOURNAL_NOTIFY_ALERTS=absence,low_mark
+            value = {v.strip() for v in value.split(",") if v.strip()}
+        unknown = set(value) - ALERT_KINDS if isinstance(value, set | frozenset | list | tuple) else set()
+        if unknown:
+            raise ValueError(
+                f"неизвестные виды уведомлений: {', '.join(sorted(unknown))} "
+                f"(допустимы: {', '.join(sorted(ALERT_KINDS))})"
+            )
+        return value
+
+    @field_validator("smtp_sender")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        if "@" not in parseaddr(value)[1]:
+            raise ValueError("адрес отправителя: «Имя <адрес@домен>» или «адрес@домен»")
         return value
 
     @field_validator("public_url")

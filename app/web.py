@@ -32,6 +32,7 @@ from starlette.routing import Route
 from app import audit
 from app.db import get_engine
 from app.errors import DomainError
+from app.notify.compose import UNSUBSCRIBE_PATH
 from app.services import login_sessions
 from app.services.accounts import LOCKOUT_HINT, authenticate
 from app.settings import get_settings
@@ -148,7 +149,7 @@ class SessionGate:
             return "upload"
         if path.startswith("/media/"):
             return "media"
-        if path.startswith(_OPEN_PREFIXES) or path == LOGIN_PATH:
+        if path.startswith(_OPEN_PREFIXES) or path in (LOGIN_PATH, UNSUBSCRIBE_PATH):
             return "open"
         if scope.get("method") in ("GET", "HEAD") and "text/html" in Headers(scope=scope).get("accept", ""):
             return "page"
@@ -363,9 +364,13 @@ async def login_submit(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
+    from app.notify.web import unsubscribe_form, unsubscribe_submit
+
     return [
         Route(LOGIN_PATH, login_form, methods=["GET"]),
         Route(LOGIN_PATH, login_submit, methods=["POST"]),
+        Route(UNSUBSCRIBE_PATH, unsubscribe_form, methods=["GET"]),
+        Route(UNSUBSCRIBE_PATH, unsubscribe_submit, methods=["POST"]),
     ]
 
 

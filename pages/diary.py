@@ -11,11 +11,13 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.db import get_engine
+from app.domain import fmt_date
 from app.errors import DomainError
-from app.services import diary
+from app.services import diary, notices
 from app.services.journal import college_today
 from app.ui import diary as ui
 from app.ui.page import require_page
+from app.ui.text import md
 
 actor = require_page(__file__)
 DAY, GROUP, CHILD, PUPIL, TAB = "diary_day", "diary_group", "diary_child", "diary_pupil", "diary_tab"
@@ -132,6 +134,12 @@ if week_tab.open is not False:
             refused(exc)
         st.subheader(week.student.name)
         st.caption(f"{week.student.group_name} · {ui.week_title(week.monday)} · {ui.as_of_label(week.as_of)}")
+        with Session(get_engine()) as db:  # the group diary.week has just allowed
+            notes = notices.announcements(db, week.student.group_id, limit=3)
+        if notes:
+            with st.expander(f"Объявления куратора: {notes[0].title} ({fmt_date(notes[0].day)})"):
+                for note in notes:
+                    st.markdown(f"**{fmt_date(note.day)} · {md(note.title)}**  \n{md(note.body)}")
         for day in week.days:
             with st.container(border=True, key=f"day_{day.day:%Y%m%d}" + ("_today" if day.is_today else "")):
                 st.markdown(ui.day_title(day))

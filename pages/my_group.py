@@ -15,7 +15,7 @@ from app.actor import Actor
 from app.db import get_engine
 from app.domain import Role, fmt_date
 from app.errors import DomainError
-from app.services import curator, subgroups
+from app.services import curator, notices, subgroups
 from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui import my_group as ui
@@ -25,6 +25,10 @@ from app.ui.text import md
 from app.ui.widgets import table
 
 FLASH, CREDS = "my_group_flash", "my_group_credentials"
+EMAIL_HELP = (
+    "Необязательно. На этот адрес приходят итоги недели и уведомления (пропуски, отметки «2»); "
+    "от писем можно отписаться по ссылке в письме или в разделе «Уведомления» дневника."
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ def _students(actor: Actor, grp: Group) -> None:
             )
             subgroup = c5.radio("Подгруппа", [1, 2], horizontal=True)
             enrolled = c6.date_input("Дата зачисления", value=grp.today, format="DD.MM.YYYY")
+            email = st.text_input("Эл. почта студента", help=EMAIL_HELP)
             submitted = st.form_submit_button("Добавить студента", type="primary")
         if submitted:
             act(
@@ -91,7 +96,7 @@ def _students(actor: Actor, grp: Group) -> None:
                 lambda db: curator.add_student(
                     actor,
                     grp.id,
-                    curator.StudentData(last, first, middle, born, int(subgroup or 1), enrolled),
+                    curator.StudentData(last, first, middle, born, int(subgroup or 1), enrolled, email),
                     session=db,
                 ),
             )
@@ -114,6 +119,7 @@ def _students(actor: Actor, grp: Group) -> None:
                     min_value=grp.today.replace(year=grp.today.year - 80),
                 )
                 subgroup = c5.radio("Подгруппа", [1, 2], index=0 if row.subgroup == 1 else 1, horizontal=True)
+                email = st.text_input("Эл. почта студента", value=row.email, help=EMAIL_HELP)
                 submitted = st.form_submit_button("Сохранить", type="primary")
             if submitted:
                 act(
@@ -122,7 +128,7 @@ def _students(actor: Actor, grp: Group) -> None:
                     lambda db: curator.update_student(
                         actor,
                         sid,
-                        curator.StudentData(last, first, middle, born, int(subgroup or 1)),
+                        curator.StudentData(last, first, middle, born, int(subgroup or 1), email=email),
                         session=db,
                     ),
                 )
@@ -464,6 +470,36 @@ def _subgroups(actor: Actor, grp: Group) -> None:
                 )
 
 
+# --------------------------------------------------------------------------- announcements
+
+
+def _announcements(actor: Actor, grp: Group) -> None:
+    """The curator's message to the group's students and guardians: e-mailed now, in the diary and
+    in the week's digest."""
+    st.caption(
+        "Объявление получат по эл. почте студенты и родители, у которых указан адрес и не отключены "
+        "уведомления; оно будет в дневнике и в письме с итогами недели."
+    )
+    with st.form("announcement", clear_on_submit=True):
+        title = st.text_input("Тема", max_chars=notices.MAX_TITLE, placeholder="Родительское собрание 12.12")
+        body = st.text_area("Текст", max_chars=notices.MAX_BODY, height=140)
+        submitted = st.form_submit_button("Отправить объявление", type="primary", icon=":material/campaign:")
+    if submitted:
+        act(
+            FLASH,
+            lambda n: f"Объявление опубликовано; писем в очереди на отправку: {n}.",
+            lambda db: notices.post_announcement(actor, grp.id, title, body, session=db),
+        )
+    with Session(get_engine()) as db:
+        posted = notices.announcements(db, grp.id)
+    if not posted:
+        st.info("Объявлений пока не было.")
+    for a in posted:
+        with st.expander(f"{fmt_date(a.day)} · {a.title}"):
+            st.markdown(md(a.body))
+            st.caption(a.author)
+
+
 # --------------------------------------------------------------------------- the page
 
 actor = require_page(__file__)
@@ -541,12 +577,15 @@ tabs = st.tabs(
         "Выдать доступ",
         "Уважительная причина",
         "Подгруппы по дисциплинам",
+        "Объявления",
     ]
 )
 
 group = Group(group_id, group_name, rows, current, by_id, today)
 for tab, show in zip(
-    tabs, (_group_list, _students, _guardians, _credentials, _valid_reasons, _subgroups), strict=True
+    tabs,
+    (_group_list, _students, _guardians, _credentials, _valid_reasons, _subgroups, _announcements),
+    strict=True,
 ):
     with tab:
         show(actor, group)

@@ -9,6 +9,8 @@ from sqlmodel import Session
 from app.analytics.common import filter_options
 from app.db import get_engine
 from app.domain import Role, fmt_date
+from app.errors import DomainError
+from app.reports.common import ReportError
 from app.reports.guardian_letter import guardian_letter_pdf
 from app.reports.options import curated_groups, group_students, student_guardians
 from app.reports.progress_reports import (
@@ -17,12 +19,25 @@ from app.reports.progress_reports import (
     group_report_pdf,
     period_label,
 )
+from app.services import notices
 from app.services.journal import college_today
 from app.ui.documents import pdf_button
-from app.ui.page import require_page
+from app.ui.page import act, require_page, show_flash
 from app.ui.widgets import warehouse_or_stop
 
+
+def _letter_pdf(db: Session, student_id: int, start: date, end: date, guardian_id: int | None) -> bytes:
+    """The letter as the curator downloads it, its refusal as the action's."""
+    try:
+        return guardian_letter_pdf(
+            student_id, start, end, guardian_id=guardian_id, curator_name=actor.full_name, session=db
+        )
+    except ReportError as exc:
+        raise DomainError(str(exc)) from None
+
+
 actor = require_page(__file__)
+LETTER_FLASH = "reports_letter_flash"
 st.title("Отчёты")
 reader = warehouse_or_stop()
 college_wide = actor.has(Role.deputy, Role.director)
@@ -132,5 +147,24 @@ if "Письмо родителям" in tabs:
                 file_name=f"Письмо {students[student_id]} {letter_to:%Y-%m-%d}.pdf",
                 key="pdf_guardian_letter",
             )
+            if st.button(
+                "Отправить родителям на эл. почту",
+                icon=":material/forward_to_inbox:",
+                key="email_guardian_letter",
+            ):
+                act(
+                    LETTER_FLASH,
+                    lambda n: f"Письмо поставлено в очередь на отправку: адресатов {n}.",
+                    lambda db: notices.email_letter(
+                        actor,
+                        student_id,
+                        letter_from,
+                        letter_to,
+                        _letter_pdf(db, student_id, letter_from, letter_to, guardian_id),
+                        guardian_id=guardian_id,
+                        session=db,
+                    ),
+                )
+            show_flash(LETTER_FLASH)
         else:
             st.warning("Начало периода должно быть не позже его окончания.")

@@ -34,6 +34,7 @@ def group_frame(rows: Sequence[StudentRow]) -> pl.DataFrame:
             "Зачислен(а)": [r.enrolled_on for r in rows],
             "Выбыл(а)": [r.left_on for r in rows],
             "Логин студента": [r.login or NO_LOGIN for r in rows],
+            "Эл. почта студента": [r.email for r in rows],
             "Родители (законные представители)": [
                 "; ".join(f"{g.name} ({g.relation})" for g in r.guardians) for r in rows
             ],
@@ -49,6 +50,7 @@ def group_frame(rows: Sequence[StudentRow]) -> pl.DataFrame:
             "Зачислен(а)": pl.Date,
             "Выбыл(а)": pl.Date,
             "Логин студента": pl.String,
+            "Эл. почта студента": pl.String,
             "Родители (законные представители)": pl.String,
             "Телефоны": pl.String,
             "Эл. почта": pl.String,

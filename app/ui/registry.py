@@ -58,6 +58,7 @@ PAGES: tuple[PageSpec, ...] = (
     _page("attestation", "Аттестация", "workspace_premium", TCH, CUR, DEP, DIR),
     _page("academic_calendar", "Учебный календарь", "calendar_month", TCH, CUR, DEP, DIR, OFF),
     _page("diary", "Дневник", "menu_book", STU, GUA, CUR, DEP, DIR),
+    _page("notices", "Уведомления", "notifications", STU, GUA),
     _page("my_group", "Моя группа", "groups", CUR, DEP, OFF),
     _page("substitutions", "Замены", "swap_horiz", DEP, OFF),
     _page("timetable_changes", "Изменения расписания", "event_repeat", DEP, OFF),

@@ -92,7 +92,14 @@ def test_guardian_cannot_open_another_familys_child_through_session_state(world,
 
 
 def test_student_sees_only_themself_without_a_switcher_and_no_journal(run_as, world):
-    assert menu(run_as(world.users["student"])) == ["Главная", "Дневник", "Справка", "Смена пароля", "Выход"]
+    assert menu(run_as(world.users["student"])) == [
+        "Главная",
+        "Дневник",
+        "Уведомления",
+        "Справка",
+        "Смена пароля",
+        "Выход",
+    ]
     at = run_as(world.users["student"], DIARY)
     assert "Абрамов Илья Сергеевич" in texts(at)
     assert [s.label for s in at.selectbox] == []
@@ -166,3 +173,20 @@ def test_staff_who_curate_nothing_have_no_diary_page(run_as, world, who):
     assert "Дневник" not in menu(at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(DIARY)
+
+
+def test_the_curators_announcements_are_in_the_diary(run_as, world):
+    from sqlmodel import Session
+
+    from app.services import notices
+    from tests.diary_factories import make_curator
+
+    make_curator(world)
+    with Session(world.engine) as s:
+        notices.post_announcement(
+            world.actor("teacher"), world.group_id, "Собрание", "В пятницу в 18:00.", session=s
+        )
+    at = run_as(world.users["guardian"], "pages/diary.py")
+    assert not at.exception
+    (note,) = [e for e in at.expander if e.label.startswith("Объявления куратора")]
+    assert "Собрание" in note.label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.domain import Role
@@ -231,3 +232,39 @@ def test_the_whole_group_is_issued_and_printed_at_once(run_as, cw, printed):
     # a second press issues nothing new: no one is left without a login
     by_label(at.button, "Выдать доступ группе и напечатать памятки").click().run()
     assert "Новых реквизитов не понадобилось" in texts(at)
+
+
+def test_a_students_address_is_validated_and_kept(run_as, cw):
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    next(r for r in at.radio if r.key == "my_group_student_action").set_value("Изменить данные").run()
+    email = next(t for t in at.text_input if t.label == "Эл. почта студента")
+    email.input("не адрес")
+    next(b for b in at.button if b.label == "Сохранить").click().run()
+    assert any("почт" in e.value for e in at.error), [e.value for e in at.error]
+    email = next(t for t in at.text_input if t.label == "Эл. почта студента")
+    email.input("Abramov@Example.ru ")
+    next(b for b in at.button if b.label == "Сохранить").click().run()
+    assert "Данные студента сохранены." in [s.value for s in at.success]
+    with Session(cw.engine) as s:
+        assert s.get(Student, cw.student_ids[0]).email == "abramov@example.ru"
+
+
+def test_an_announcement_is_posted_queued_and_listed(run_as, cw):
+    with Session(cw.engine) as s:
+        guardian = s.exec(select(Guardian).where(Guardian.user_id == cw.users["guardian"])).one()
+        guardian.email = "abramova@example.ru"
+        s.add(guardian)
+        s.commit()
+    at = run_as(cw.users["teacher"], MY_GROUP)
+    next(b for b in at.button if b.label == "Отправить объявление").click().run()
+    assert "Укажите тему объявления." in [e.value for e in at.error]
+    by_label(at.text_input, "Тема").input("Собрание")
+    next(t for t in at.text_area if t.label == "Текст").input("В пятницу в 18:00, ауд. 204.")
+    next(b for b in at.button if b.label == "Отправить объявление").click().run()
+    assert "Объявление опубликовано; писем в очереди на отправку: 1." in [s.value for s in at.success]
+    assert any("Собрание" in e.label for e in at.expander)
+    with Session(cw.engine) as s:
+        rows = s.execute(
+            text("SELECT kind, to_address FROM notice WHERE college_id = :c"), {"c": cw.college_id}
+        ).all()
+    assert [tuple(r) for r in rows] == [("announcement", "abramova@example.ru")]

@@ -305,7 +305,42 @@ def test_the_registry_names_every_page_file():
 
 
 def test_students_and_guardians_reach_only_the_diary_and_their_account():
-    """The regulation: students and guardians read the diary and never touch the journal."""
+    """The regulation: students and guardians read the diary and never touch the journal; their
+    letters («Уведомления») are their own account's choice."""
     for account in ("student", "guardian"):
         reachable = {name for name in registry.BY_NAME if allowed_by_registry(name, account)}
-        assert reachable == {"home", "diary", "help", "password"}, account
+        assert reachable == {"home", "diary", "notices", "help", "password"}, account
+
+
+@pytest.mark.parametrize(
+    "who", ["teacher", "curator", "deputy", "officer", "director", "student", "guardian"]
+)
+def test_notices_are_posted_by_the_groups_keepers_and_chosen_by_their_readers(world, who):
+    """Who may announce to a group, e-mail a student's letter, and choose letters (issue 16)."""
+    from app.errors import DomainError
+    from app.services import notices
+
+    if who == "curator":
+        world.make_curator()
+    actor = world.actor("teacher" if who == "curator" else who)
+    keeper = who in {"curator", "deputy", "officer"}
+    reader = who in {"student", "guardian"}
+    outcomes = {}
+    for name, call in (
+        ("announce", lambda s: notices.post_announcement(actor, world.group_id, "Тема", "Текст.", session=s)),
+        (
+            "letter",
+            lambda s: notices.email_letter(
+                actor, world.student_ids[0], world.today, world.today, b"%PDF", session=s
+            ),
+        ),
+        ("choose", lambda s: notices.choose(actor, digest=False, alerts=True, session=s)),
+    ):
+        with Session(world.engine) as s:
+            try:
+                call(s)
+                outcomes[name] = True
+            except DomainError as exc:
+                # no address is a refusal of its own, after access was granted
+                outcomes[name] = "эл. почта" in exc.message
+    assert outcomes == {"announce": keeper, "letter": keeper, "choose": reader}

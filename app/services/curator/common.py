@@ -47,6 +47,7 @@ class StudentData:
     birth_date: date | None = None
     subgroup: int = 1
     enrolled_on: date | None = None  # a new student: defaults to today
+    email: str | None = None  # for e-mail notices (app.notify); None: keep the address as it is
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class StudentRow:
     left_on: date | None
     login: str | None
     guardians: tuple[GuardianRow, ...]
+    email: str = ""
 
     @property
     def name(self) -> str:
@@ -244,6 +246,8 @@ def _student_values(data: StudentData, today: date) -> dict[str, Any]:
             raise DomainError(f"Дата рождения {fmt_date(data.birth_date)} указана неверно.")
     if data.subgroup not in (1, 2):
         raise DomainError("Подгруппа — 1 или 2.")
+    if data.email is not None:
+        values["email"] = _checked(validation.email, data.email)
     return values
 
 

@@ -84,6 +84,7 @@ def group_list(
                 s.left_on,
                 login,
                 tuple(guardians.get(s.id, ())),
+                s.email,
             )
         )
     return out
@@ -129,9 +130,6 @@ def add_student(actor: Actor, group_id: int, data: StudentData, *, session: Sess
     return student_id
 
 
-_STUDENT_KEYS = ["last_name", "first_name", "middle_name", "birth_date", "subgroup"]
-
-
 def update_student(actor: Actor, student_id: int, data: StudentData, *, session: Session) -> None:
     details: dict[str, Any] = {}
     with audit.user_action(
@@ -141,7 +139,7 @@ def update_student(actor: Actor, student_id: int, data: StudentData, *, session:
         values = _student_values(data, college_today(session=session))
         if values["birth_date"] is not None and student.enrolled_on <= values["birth_date"]:
             raise DomainError("Дата рождения позже даты зачисления.")
-        before = _snapshot(student, _STUDENT_KEYS)
+        before = _snapshot(student, list(values))
         after = _jsonable(values)
         if before == after:
             raise DomainError("Нечего сохранять: данные не изменились.", code="nothing")

@@ -22,10 +22,11 @@ from app.services.diary.common import (
     SubjectSummary,
     children_of,
     group_students,
+    student_of,
     viewable_groups,
 )
 from app.services.diary.period import period
-from app.services.diary.week import week, week_monday
+from app.services.diary.week import read_week, week, week_monday
 
 __all__ = [
     "DIARY_DAYS",
@@ -40,6 +41,8 @@ __all__ = [
     "children_of",
     "group_students",
     "period",
+    "read_week",
+    "student_of",
     "viewable_groups",
     "week",
     "week_monday",

@@ -235,6 +235,17 @@ def _check(session: Session, actor: Actor, student_id: int) -> DiaryStudent:
     return _diary_student(row)
 
 
+def student_of(session: Session, student_id: int) -> DiaryStudent | None:
+    """The student as the diary knows them, for a reader that has no actor (app.notify's digest,
+    which decides itself whom it writes to)."""
+    row = (
+        session.execute(text(_STUDENT_SQL + " WHERE s.id = :sid"), {"sid": student_id, "user": None})
+        .mappings()
+        .first()
+    )
+    return _diary_student(row) if row is not None else None
+
+
 def children_of(actor: Actor, *, session: Session) -> list[DiaryStudent]:
     """The students whose diary is the actor's own to read: themself, or their children."""
     if not actor.has(Role.student, Role.guardian):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -36,28 +36,31 @@ def week_monday(day: date) -> date:
 def week(actor: Actor, student_id: int, monday: date, *, session: Session) -> DiaryWeek:
     """The student's week, Monday to Saturday: the journal's lessons, and the timetable for days to come."""
     monday = week_monday(monday)
-    sunday = monday + timedelta(days=6)
     details: dict[str, Any] = {"view": "week", "from": monday.isoformat()}
     with audit.user_action(
         session, actor, "diary.view", entity="student", entity_id=student_id, details=details
     ):
         student, now = _viewed(session, actor, student_id, details)
-        today = now.date()
-        start, end = _enrolled_span(student, monday, sunday)
-        lessons = _lessons(session, student, start, end) if start <= end else []
-        marks = _marks(session, student.id, start, end) if start <= end else []
-        slots = _slots(session, student, max(start, today), end) if max(start, today) <= end else []
-        # a coming pair cancelled or moved away that day is not planned (app.services.timetable);
-        # one moved in, an extra one and another room are
-        changes = _changes(session, student, max(start, today), end) if max(start, today) <= end else []
-        away = {
-            (c["timetable_slot_id"], c["lesson_date"]) for c in changes if c["kind"] in ("cancel", "move")
-        }
-        rooms = {
-            (c["timetable_slot_id"], c["lesson_date"]): c["room"] for c in changes if c["kind"] == "room"
-        }
-        coming = [c for c in changes if c["kind"] in ("move", "extra") and c["day"] is not None]
-        teaching = teaching_days(student.college_id, start, end, session=session) if start <= end else set()
+        return read_week(session, student, monday, now)
+
+
+def read_week(session: Session, student: DiaryStudent, monday: date, now: datetime) -> DiaryWeek:
+    """The week as the diary shows it, read for a student already allowed (the diary's page, the
+    weekly digest of app.notify): nothing here checks or audits."""
+    monday = week_monday(monday)
+    sunday = monday + timedelta(days=6)
+    today = now.date()
+    start, end = _enrolled_span(student, monday, sunday)
+    lessons = _lessons(session, student, start, end) if start <= end else []
+    marks = _marks(session, student.id, start, end) if start <= end else []
+    slots = _slots(session, student, max(start, today), end) if max(start, today) <= end else []
+    # a coming pair cancelled or moved away that day is not planned (app.services.timetable);
+    # one moved in, an extra one and another room are
+    changes = _changes(session, student, max(start, today), end) if max(start, today) <= end else []
+    away = {(c["timetable_slot_id"], c["lesson_date"]) for c in changes if c["kind"] in ("cancel", "move")}
+    rooms = {(c["timetable_slot_id"], c["lesson_date"]): c["room"] for c in changes if c["kind"] == "room"}
+    coming = [c for c in changes if c["kind"] in ("move", "extra") and c["day"] is not None]
+    teaching = teaching_days(student.college_id, start, end, session=session) if start <= end else set()
     by_lesson: dict[int, list[DiaryMark]] = defaultdict(list)
     for lesson_id, mark in marks:
         by_lesson[lesson_id].append(mark)
