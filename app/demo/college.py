@@ -490,7 +490,7 @@ class _Builder:
         guardian_id = self.ids.take("guardian")
         self.tables["guardian"].append(
             (guardian_id, self.college_id, person.last_name, person.first_name, person.middle_name,
-             names.phone(self.rng), "", user_id)
+             names.phone(self.rng), _demo_email(person, guardian_id, user_id is not None), user_id)
         )  # fmt: skip
         return guardian_id
 
@@ -1087,3 +1087,14 @@ def homework_text(kind: str, theme: str, number: int, rng: random.Random, paragr
             "",
         )
     )
+
+
+EMAIL_SHARE = 0.6  # guardians who gave the curator an address for the diary's letters
+
+
+def _demo_email(person: Person, guardian_id: int, always: bool) -> str:
+    """An address for most guardians (the demo login's always: its letters are the ones shown),
+    drawn apart from the college's generator so the rest of the demo stays as it was."""
+    if not always and random.Random(guardian_id).random() >= EMAIL_SHARE:
+        return ""
+    return f"{translit(person.last_name)}.{translit(person.first_name[0])}{guardian_id}@example.ru".lower()
