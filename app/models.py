@@ -718,3 +718,21 @@ class Announcement(SQLModel, table=True):
     title: str
     body: str = Field(sa_type=Text)
     created_at: datetime | None = _created_at()
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal access token for the read-only API (app.api): the user keeps the token, this row
+    its SHA-256. It reads what its user may read now: roles and access are checked afresh on
+    every request, and a revoked, expired or disabled account's token reads nothing."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("ix_api_token_user", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    name: str
+    token_hash: str = Field(unique=True)
+    prefix: str  # the token's first characters, shown in the list to tell tokens apart
+    created_at: datetime | None = _created_at()
+    expires_at: datetime | None = _ts()
+    last_used_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()

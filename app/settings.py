@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # How often `ejournal serve` produces and sends notices; attempts before a notice is dead.
     notify_interval_seconds: int = Field(default=60, ge=5, le=3600)
     notify_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Requests one API token may make in a minute (per server process).
+    api_requests_per_minute: int = Field(default=120, ge=1, le=10_000)
     # The alerts the college sends (the weekly digest is the person's own choice).
     notify_alerts: Annotated[frozenset[str], NoDecode] = frozenset(
         {"absence", "low_mark", "systematic", "debt"}

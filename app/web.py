@@ -66,7 +66,17 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 # Paths of Streamlit's own that serve no user data (assets, health): no session needed.
-_OPEN_PREFIXES = ("/_stcore/", "/static/", "/component/", "/app/static/", "/auth/", "/favicon", "/manifest")
+# /api/: a token on every request is the API's own check (app.api.routes)
+_OPEN_PREFIXES = (
+    "/api/",
+    "/_stcore/",
+    "/static/",
+    "/component/",
+    "/app/static/",
+    "/auth/",
+    "/favicon",
+    "/manifest",
+)
 
 
 def _drop_trusted(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -364,9 +374,11 @@ async def login_submit(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
+    from app.api.routes import routes as api_routes
     from app.notify.web import unsubscribe_form, unsubscribe_submit
 
     return [
+        *api_routes(),
         Route(LOGIN_PATH, login_form, methods=["GET"]),
         Route(LOGIN_PATH, login_submit, methods=["POST"]),
         Route(UNSUBSCRIBE_PATH, unsubscribe_form, methods=["GET"]),

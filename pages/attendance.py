@@ -8,10 +8,11 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.analytics import attendance as q
-from app.analytics.common import Scope, filter_options, visible_groups
+from app.analytics.access import attendance_groups
+from app.analytics.common import Scope, filter_options
 from app.calendar import year_bounds
 from app.db import get_engine
-from app.domain import Role, fmt_date
+from app.domain import fmt_date
 from app.services.journal import college_today
 from app.ui.page import require_page
 from app.ui.widgets import table, url_index, warehouse_or_stop
@@ -22,9 +23,7 @@ reader = warehouse_or_stop()
 with Session(get_engine()) as db:
     today = college_today(session=db)
     # Who may see which groups is decided here, on the server, on every run — never by a widget or the URL.
-    allowed = visible_groups(
-        actor, session=db, as_role=None if actor.has(Role.deputy, Role.director) else Role.curator
-    )
+    allowed = attendance_groups(actor, session=db)
 if allowed == ():
     st.info("За вами не закреплены учебные группы: посещаемость показывается куратору по его группам.")
     st.stop()

@@ -9,9 +9,10 @@ import streamlit as st
 from sqlmodel import Session
 
 from app.analytics import progress as q
-from app.analytics.common import Scope, filter_options, visible_groups
+from app.analytics.access import PROGRESS_VIEWS, progress_groups, progress_views
+from app.analytics.common import Scope, filter_options
 from app.db import get_engine
-from app.domain import Role, fmt_date
+from app.domain import fmt_date
 from app.services.journal import college_today
 from app.ui.page import require_page
 from app.ui.widgets import table, url_index, warehouse_or_stop
@@ -20,37 +21,20 @@ actor = require_page(__file__)
 st.title("Успеваемость")
 reader = warehouse_or_stop()
 
-VIEWS = {
-    "college": "Весь колледж",
-    "curator": "Мои группы (куратор)",
-    "teacher": "Мои дисциплины (преподаватель)",
-}
-views = []
-if actor.has(Role.deputy, Role.director):
-    views.append("college")
-if actor.has(Role.curator):
-    views.append("curator")
-if actor.has(Role.teacher) and actor.teacher_id is not None:
-    views.append("teacher")
+views = progress_views(actor)
 if not views:
     st.info("За вами не закреплены группы или дисциплины.")
     st.stop()
 view = views[0]
 if len(views) > 1:
-    view = st.radio("Показать", views, format_func=VIEWS.__getitem__, horizontal=True)
+    view = st.radio("Показать", views, format_func=PROGRESS_VIEWS.__getitem__, horizontal=True)
 if view not in views:  # only the actor's own roles can be chosen
     view = views[0]
 
 with Session(get_engine()) as db:
     today = college_today(session=db)
     # What the chosen role may see is computed here, on the server, on every run.
-    if view == "college":
-        allowed = visible_groups(actor, session=db)
-    else:
-        allowed = visible_groups(
-            actor, session=db, as_role=Role.curator if view == "curator" else Role.teacher
-        )
-own_teacher = actor.teacher_id if view == "teacher" else None
+    allowed, own_teacher = progress_groups(actor, view, session=db)
 if allowed == ():
     st.info("За вами не закреплены учебные группы или дисциплины.")
     st.stop()

@@ -71,6 +71,7 @@ PAGES: tuple[PageSpec, ...] = (
     _page("import_data", "Импорт данных", "upload_file", OFF, section=ADMIN),
     _page("help", "Справка", "help", section=ACCOUNT),
     _page("password", "Смена пароля", "key", section=ACCOUNT),
+    _page("api_tokens", "Доступ для приложений", "api", section=ACCOUNT),
 )
 BY_NAME: dict[str, PageSpec] = {p.name: p for p in PAGES}
 LOGIN = _page("login", "Вход", "login", default=True)

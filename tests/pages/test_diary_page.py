@@ -98,6 +98,7 @@ def test_student_sees_only_themself_without_a_switcher_and_no_journal(run_as, wo
         "Уведомления",
         "Справка",
         "Смена пароля",
+        "Доступ для приложений",
         "Выход",
     ]
     at = run_as(world.users["student"], DIARY)

@@ -37,7 +37,7 @@ def test_each_role_sees_its_guide_first(run_as, world, who, own):
         world.make_curator("teacher")
         who = "teacher"
     at = run_as(world.users[who])
-    assert menu(at)[-3:] == ["Справка", "Смена пароля", "Выход"]  # «Учётная запись»
+    assert menu(at)[-4:] == ["Справка", "Смена пароля", "Доступ для приложений", "Выход"]  # «Учётная запись»
     at.switch_page(HELP).run()
     assert not at.exception, at.exception
     shown = expanders(at)

@@ -306,10 +306,10 @@ def test_the_registry_names_every_page_file():
 
 def test_students_and_guardians_reach_only_the_diary_and_their_account():
     """The regulation: students and guardians read the diary and never touch the journal; their
-    letters («Уведомления») are their own account's choice."""
+    letters («Уведомления») and API tokens («Доступ для приложений») are their own account's."""
     for account in ("student", "guardian"):
         reachable = {name for name in registry.BY_NAME if allowed_by_registry(name, account)}
-        assert reachable == {"home", "diary", "notices", "help", "password"}, account
+        assert reachable == {"home", "diary", "notices", "help", "password", "api_tokens"}, account
 
 
 @pytest.mark.parametrize(
