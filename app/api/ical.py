@@ -54,4 +54,5 @@ def feed(actor: Actor, student_id: int, *, session: Session) -> bytes:
                 event.add("description", "\n".join(notes))
                 cal.add_component(event)
     cal.add("x-wr-calname", f"Расписание: {name}" if name else "Расписание")
+    cal.add_missing_timezones()  # a VTIMEZONE for the TZID, which strict calendar apps require
     return bytes(cal.to_ical())

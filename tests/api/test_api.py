@@ -158,6 +158,7 @@ def test_the_calendar_feed_parses_with_lessons_and_homework(client, world):
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     cal = Calendar.from_ical(feed.content)
     events = list(cal.walk("VEVENT"))
+    assert [str(z["TZID"]) for z in cal.walk("VTIMEZONE")] == [get_settings().timezone]
     assert any("§ 4, вопросы 1–5" in str(e["DESCRIPTION"]) for e in events)
     coming = [e for e in events if e["DTSTART"].dt.date() == world.today + timedelta(days=7)]
     assert coming and str(coming[0]["LOCATION"]) == "ауд. 204" and "3-я пара" in str(coming[0]["SUMMARY"])
