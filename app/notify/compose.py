@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from app.domain import ATTENDANCE_TITLES, AttendanceStatus, fmt_date
 from app.reports.common import MONTHS_NOMINATIVE
-from app.services.diary import DiaryMark, DiaryWeek
+from app.services.diary import DiaryWeek
 
 WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 UNSUBSCRIBE_PATH = "/notices/unsubscribe"  # a route of app.web (app.notify.web), no login
@@ -78,18 +78,6 @@ def about(student_name: str, is_self: bool) -> str:
     return "у вас" if is_self else f"у студента {student_name}"
 
 
-def mark_text(mark: DiaryMark) -> str:
-    """«5 — контрольная работа, за что: …» as the diary puts it, in plain text."""
-    text = mark.value
-    if mark.corrected:
-        text += f" (исправлено, было {mark.original_value})"
-    if mark.kind_label:
-        text += f" — {mark.kind_label.lower()}"
-    if mark.comment:
-        text += f", за что: {mark.comment}"
-    return text
-
-
 def _day(day: date) -> str:
     return f"{fmt_date(day)} ({WEEKDAYS[day.weekday()]})"
 
@@ -106,7 +94,7 @@ def digest(
             if lesson.lesson_id is None:
                 continue
             for mark in lesson.marks:
-                marks.append(f"{_day(day.day)}, {lesson.subject}: {mark_text(mark)}")
+                marks.append(f"{_day(day.day)}, {lesson.subject}: {mark.text}")
             if lesson.attendance is not None:
                 absences.append(f"{_day(day.day)}, {lesson.subject}: {ATTENDANCE_TITLES[lesson.attendance]}")
             if lesson.homework and lesson.homework.strip():

@@ -23,11 +23,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.domain import WORK_KIND_LABELS, WorkKind
 from app.notify import compose
 from app.notify.queue import enqueue
 from app.notify.recipients import Recipient, of_students
-from app.services.diary import read_week, student_of, week_monday
+from app.services.diary import DiaryMark, read_week, student_of, week_monday
 from app.settings import Settings, get_settings
 
 ALERT_LOOKBACK_DAYS = 3  # a server down over a weekend still sends Friday's alerts on Monday
@@ -171,7 +170,8 @@ def _low_marks(session: Session, settings: Settings, today: date, report: Produc
         session.execute(
             text(
                 """
-                SELECT mc.original_id, mc.student_id, mc.value, mc.work_kind, mc.comment, l.lesson_date,
+                SELECT mc.original_id, mc.student_id, mc.value, mc.work_kind, mc.comment, mc.corrected,
+                       mc.original_value, mc.correction_reason, l.lesson_date, l.subject_id,
                        sub.name AS subject
                 FROM mark_current_of(CAST(:lessons AS integer[])) mc
                 JOIN lesson l ON l.id = mc.lesson_id
@@ -188,11 +188,10 @@ def _low_marks(session: Session, settings: Settings, today: date, report: Produc
         student = students.get(r["student_id"])
         if student is None:
             continue
-        what = "2"
-        if r["work_kind"]:
-            what += f" — {WORK_KIND_LABELS[WorkKind(r['work_kind'])].lower()}"
-        if r["comment"]:
-            what += f", за что: {r['comment']}"
+        what = DiaryMark(
+            r["value"], r["work_kind"], r["comment"] or "", r["corrected"], r["original_value"],
+            r["correction_reason"], r["lesson_date"], r["subject_id"],
+        ).text  # fmt: skip
         for rcp in recipients.get(r["student_id"], []):
             if rcp.alerts:
                 letter = compose.low_mark(

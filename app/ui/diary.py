@@ -25,11 +25,12 @@ def mark_badge(value: str) -> str:
 
 
 def mark_line(mark: DiaryMark) -> str:
-    """«**5** — Устный опрос, за ответ у доски», a correction with the original and the reason."""
+    """«**5** — Устный опрос, за что: ответ у доски», a correction with the original and the reason."""
     text = mark_badge(mark.value)
     if mark.corrected:
         reason = f", причина: {md(mark.correction_reason)}" if mark.correction_reason else ""
         text += f" (исправлено: было {md(mark.original_value)}{reason})"
+    # the same words as DiaryMark.what_for, with only the teacher's comment escaped
     if mark.kind_label:
         text += f" — {mark.kind_label}"
     if mark.comment:

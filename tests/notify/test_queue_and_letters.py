@@ -73,7 +73,7 @@ def test_the_weekly_digest_tells_the_week_with_what_each_mark_was_for(addressed,
     plain, rich = text_of(mail), html_of(mail)
     assert plain.startswith("Здравствуйте, Ольга Ивановна!")
     for part in (plain, rich):
-        assert "Операционные системы: 5 — практическая работа, за что: ответ у доски" in part
+        assert "Операционные системы: 5 — Практическая работа, за что: ответ у доски" in part
         assert "отсутствовал (неуважительная причина)" in part
         assert "§ 4, вопросы 1–5" in part
         assert "Собрание. Родительское собрание в пятницу в 18:00." in part
@@ -116,7 +116,7 @@ def test_each_alert_arrives_once_with_its_facts(addressed, settings, relay):
     absence = next(t for s, t in by_subject.items() if s.startswith("Пропуск занятий"))
     assert "2-я пара, Операционные системы: 2 ч" in absence  # yesterday's, not today's (the day is open)
     low = next(t for s, t in by_subject.items() if s.startswith("Отметка «2»"))
-    assert "2 — контрольная работа, за что: контрольная по процессам" in low
+    assert "2 — Контрольная работа, за что: контрольная по процессам" in low
     systematic = next(t for s, t in by_subject.items() if s.startswith("Систематические"))
     assert "больше допустимой доли 30 %" in systematic
     debt = next(t for s, t in by_subject.items() if s.startswith("Академическая задолженность"))

@@ -76,6 +76,18 @@ class DiaryMark:
         reason = f", причина: {self.correction_reason}" if self.correction_reason else ""
         return f"{self.value} (исправлено: было {self.original_value}{reason})"
 
+    @property
+    def what_for(self) -> str:
+        """«— Устный опрос, за что: ответ у доски»: what the diary, the letters and the API say
+        after the value."""
+        text = f" — {self.kind_label}" if self.kind_label else ""
+        return text + (f", за что: {self.comment}" if self.comment else "")
+
+    @property
+    def text(self) -> str:
+        """The mark as a line of plain text: «5 — Устный опрос, за что: ответ у доски»."""
+        return self.value_text + self.what_for
+
 
 @dataclass(frozen=True)
 class DiaryLesson:
