@@ -32,7 +32,7 @@ from app.analytics import attendance as att
 from app.analytics import completeness as comp
 from app.analytics import progress as prog
 from app.analytics.access import attendance_groups, progress_groups, progress_views
-from app.analytics.common import Scope, period_bounds
+from app.analytics.common import Scope, get_reader, period_bounds
 from app.api import ical
 from app.db import get_engine
 from app.errors import AccessDenied, DomainError, NotFound
@@ -40,6 +40,7 @@ from app.services import api_tokens, diary
 from app.services.journal import college_today
 from app.settings import get_settings
 from app.ui.registry import BY_NAME
+from etl.warehouse import NoWarehouse
 
 PREFIX = "/api/v1"
 
@@ -89,12 +90,6 @@ def _frame(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if not k.startswith("_")} for row in frame.to_dicts()]
 
 
-def _reader() -> Any:
-    from app.analytics.common import get_reader
-
-    return get_reader()
-
-
 # --------------------------------------------------------------------------- the answers
 
 
@@ -140,7 +135,7 @@ def _attendance(actor: Actor, params: dict[str, Any], session: Session) -> Any:
     allowed = attendance_groups(actor, session=session)
     if allowed == ():
         return []
-    return _frame(att.by_group(_reader(), Scope(actor.college_id, start, end, allowed)))
+    return _frame(att.by_group(get_reader(), Scope(actor.college_id, start, end, allowed)))
 
 
 def _progress(actor: Actor, params: dict[str, Any], session: Session) -> Any:
@@ -155,7 +150,9 @@ def _progress(actor: Actor, params: dict[str, Any], session: Session) -> Any:
     if allowed == ():
         return []
     start, end = period_bounds(kind, _date(params, "date") or college_today(session=session))
-    return _frame(prog.by_group(_reader(), Scope(actor.college_id, start, end, allowed, None, teacher), kind))
+    return _frame(
+        prog.by_group(get_reader(), Scope(actor.college_id, start, end, allowed, None, teacher), kind)
+    )
 
 
 def _completeness(actor: Actor, params: dict[str, Any], session: Session) -> Any:
@@ -163,7 +160,7 @@ def _completeness(actor: Actor, params: dict[str, Any], session: Session) -> Any
     by = str(params.get("by") or "teacher")
     if by not in ("teacher", "group", "subject"):
         raise BadRequest("Параметр by: teacher, group или subject.")
-    return _frame(comp.breakdown(_reader(), Scope(actor.college_id, start, end), by))
+    return _frame(comp.breakdown(get_reader(), Scope(actor.college_id, start, end), by))
 
 
 STUDENT = Param("student_id", "path", "студент (id из /me)", True, "integer")
@@ -325,19 +322,16 @@ def _handler(endpoint: Endpoint) -> Callable[[Request], Any]:
         params = {**request.query_params, **request.path_params}
         try:
             result = await run_in_threadpool(_serve, endpoint, token, params, origin_of(request.scope))
+        except api_tokens.TokenRefused as exc:
+            return _error(401, exc.message)
         except AccessDenied as exc:
-            status = 401 if exc.message == api_tokens.REFUSED else 403
-            return _error(status, exc.message)
+            return _error(403, exc.message)
         except NotFound as exc:
             return _error(404, exc.message)
         except DomainError as exc:
             return _error(400, exc.message)
-        except Exception as exc:
-            from etl.warehouse import NoWarehouse
-
-            if isinstance(exc, NoWarehouse):
-                return _error(503, str(exc))
-            raise
+        except NoWarehouse as exc:
+            return _error(503, str(exc))
         if isinstance(result, bytes):
             return Response(result, media_type=endpoint.media, headers={"Cache-Control": "no-store"})
         return json_response(result)

@@ -26,8 +26,9 @@ from sqlmodel import Session
 from app.notify import compose
 from app.notify.queue import enqueue
 from app.notify.recipients import Recipient, of_students
+from app.services import notices
 from app.services.diary import DiaryMark, read_week, student_of, week_monday
-from app.settings import Settings, get_settings
+from app.settings import Settings
 
 ALERT_LOOKBACK_DAYS = 3  # a server down over a weekend still sends Friday's alerts on Monday
 DEBT_LOOKBACK_DAYS = 62
@@ -296,26 +297,12 @@ def _digests(session: Session, settings: Settings, now: datetime, report: Produc
         if student is None:
             continue
         week = read_week(session, student, monday, now)
-        notes = announcements_of(session, student.group_id, monday, monday + timedelta(days=7))
+        week_notes = notices.announcements(
+            session, student.group_id, start=monday, end=monday + timedelta(days=7)
+        )
+        notes = [(n.day, n.title, n.body) for n in reversed(week_notes)]  # oldest first
         for rcp in wanted:
             letter = compose.digest(week, rcp.name, rcp.kind == "student", notes)
             _queue(
                 session, settings, report, "digest", f"{monday}:{sid}", rcp, student.college_id, sid, letter
             )
-
-
-def announcements_of(session: Session, group_id: int, start: date, end: date) -> list[tuple[date, str, str]]:
-    """The group's announcements made in [start, end) by the college's clock: (the day, title,
-    text), oldest first."""
-    rows = session.execute(
-        text(
-            """
-            SELECT (created_at AT TIME ZONE :tz)::date AS day, title, body FROM announcement
-            WHERE study_group_id = :g AND (created_at AT TIME ZONE :tz)::date >= :start
-              AND (created_at AT TIME ZONE :tz)::date < :end
-            ORDER BY created_at
-            """
-        ),
-        {"g": group_id, "start": start, "end": end, "tz": get_settings().timezone},
-    )
-    return [(r[0], r[1], r[2]) for r in rows]

@@ -143,9 +143,7 @@ def relay(settings: Settings) -> Iterator[smtplib.SMTP]:
     finally:
         try:
             client.quit()
-        except smtplib.SMTPException:
-            client.close()
-        except OSError:
+        except (smtplib.SMTPException, OSError):  # the relay went away: just drop the socket
             client.close()
 
 

@@ -61,8 +61,13 @@ def of_students(session: Session, student_ids: list[int]) -> dict[int, list[Reci
 
 
 def _key(session: Session) -> bytes:
-    """The key the unsubscribe links are signed with (app_secret, made by migration 0025)."""
-    return bytes.fromhex(session.exec(select(AppSecret.value).where(AppSecret.name == TOKEN_KEY)).one())
+    """The key the unsubscribe links are signed with (app_secret, made by migration 0025), read
+    once per session: a round of notices signs hundreds of links."""
+    if TOKEN_KEY not in session.info:
+        value = session.exec(select(AppSecret.value).where(AppSecret.name == TOKEN_KEY)).one()
+        session.info[TOKEN_KEY] = bytes.fromhex(value)
+    key: bytes = session.info[TOKEN_KEY]
+    return key
 
 
 def unsubscribe_token(session: Session, kind: str, recipient_id: int) -> str:

@@ -27,6 +27,11 @@ REFUSED = (
 )
 
 
+class TokenRefused(AccessDenied):
+    """The token itself reads nothing (the API answers 401), as against a token whose user may
+    not read this (403)."""
+
+
 @dataclass(frozen=True)
 class TokenRow:
     id: int
@@ -104,7 +109,7 @@ def resolve(token: str, *, session: Session) -> Actor:
     """The actor a token reads as, with the account's roles of now; AccessDenied for a token that
     is unknown, revoked, expired, or whose account is disabled."""
     if not token.startswith(PREFIX) or len(token) > 100:
-        raise AccessDenied(REFUSED)
+        raise TokenRefused(REFUSED)
     row = session.exec(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token),
@@ -113,11 +118,11 @@ def resolve(token: str, *, session: Session) -> Actor:
         )
     ).first()
     if row is None or row.id is None:
-        raise AccessDenied(REFUSED)
+        raise TokenRefused(REFUSED)
     try:
         actor = load_actor(row.user_id, session=session)
     except DomainError:
-        raise AccessDenied(REFUSED) from None
+        raise TokenRefused(REFUSED) from None
     # last use, at most once a minute: a busy calendar app does not write on every request
     session.execute(
         text(

@@ -95,18 +95,23 @@ class AnnouncementRow:
     author: str
 
 
-def announcements(session: Session, group_id: int, *, limit: int = 20) -> list[AnnouncementRow]:
-    """The group's latest announcements, newest first (for the diary and «Моя группа»; the caller
-    has checked the group)."""
+def announcements(
+    session: Session, group_id: int, *, start: date | None = None, end: date | None = None, limit: int = 20
+) -> list[AnnouncementRow]:
+    """The group's announcements, newest first, made in [start, end) by the college's clock when
+    given (the diary, «Моя группа», the week's digest; the caller has checked the group)."""
     rows = session.execute(
         text(
             """
-            SELECT (a.created_at AT TIME ZONE :tz)::date, a.title, a.body, u.full_name
+            SELECT (a.created_at AT TIME ZONE :tz)::date AS day, a.title, a.body, u.full_name
             FROM announcement a JOIN user_account u ON u.id = a.author_user_id
-            WHERE a.study_group_id = :g ORDER BY a.created_at DESC LIMIT :n
+            WHERE a.study_group_id = :g
+              AND (CAST(:start AS date) IS NULL OR (a.created_at AT TIME ZONE :tz)::date >= :start)
+              AND (CAST(:end AS date) IS NULL OR (a.created_at AT TIME ZONE :tz)::date < :end)
+            ORDER BY a.created_at DESC LIMIT :n
             """
         ),
-        {"g": group_id, "n": limit, "tz": get_settings().timezone},
+        {"g": group_id, "n": limit, "tz": get_settings().timezone, "start": start, "end": end},
     )
     return [AnnouncementRow(*r) for r in rows]
 
