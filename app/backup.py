@@ -106,6 +106,10 @@ def backup(url: str, target: Path) -> BackupReport:
     started = datetime.now(UTC)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, psycopg.connect(url) as conn:
+        # What has committed goes into the audit chain first, so the copy carries it sealed.
+        while (sealed := conn.execute("SELECT audit_seal()").fetchone()) and sealed[0]:
+            conn.commit()
+        conn.commit()
         # Hold one snapshot open: the manifest and pg_dump both read it.
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()

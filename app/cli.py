@@ -75,6 +75,17 @@ def cmd_audit_verify(_: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def cmd_audit_seal(_: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.audit_chain import seal_all
+    from app.db import get_engine
+
+    with Session(get_engine()) as session:
+        sealed = seal_all(session=session)
+    print(f"Включено в цепочку журнала аудита записей: {sealed}.")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from app.backup import BackupError, backup
     from app.db import database_url
@@ -507,6 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="проверить цепочку хешей журнала аудита").set_defaults(
         func=cmd_audit_verify
     )
+    audit.add_parser(
+        "seal", help="включить в цепочку записи, ещё не включённые (это делает «ejournal serve»)"
+    ).set_defaults(func=cmd_audit_seal)
     lh = audit.add_parser(
         "login-hash", help="как журнал аудита записывает неизвестный логин (чтобы найти попытки входа)"
     )

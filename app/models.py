@@ -508,6 +508,8 @@ class AuditEvent(SQLModel, table=True):
         CheckConstraint("outcome IN ('accepted', 'refused')", name="outcome_known"),
         Index("ix_audit_event_at", "occurred_at"),
         Index("uq_audit_event_chain_seq", "chain_seq", unique=True),
+        # the sealer's work list (migration 0027)
+        Index("ix_audit_event_unsealed", "id", postgresql_where=sql_text("chain_seq IS NULL")),
         # the per-source login throttle counts these (app.services.login_sessions)
         Index(
             "ix_audit_event_login_refused",
@@ -532,7 +534,7 @@ class AuditEvent(SQLModel, table=True):
     source_address: str | None = None
     user_agent: str | None = None
     session_id: str | None = None
-    # Filled by the audit_event_chain trigger (migration 0003), never by the app.
+    # Set by audit_seal() after commit (migration 0027), never by the app; NULL until sealed.
     chain_seq: int | None = Field(default=None, sa_type=BigInteger)
     prev_hash: str | None = None
     hash: str | None = None

@@ -49,8 +49,14 @@ class Settings(BaseSettings):
     # Sessions end after this long without a request, and after this long in any case.
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
-    # How often `ejournal serve` refreshes the warehouse.
+    # How often `ejournal serve` refreshes the warehouse when nothing wakes it sooner (a sealed
+    # audit entry, i.e. any change, starts a load at once).
     etl_interval_seconds: int = Field(default=30, ge=5, le=3600)
+    # Audit entries are sealed into the hash chain after commit (migration 0027): `ejournal serve`
+    # seals every audit_seal_interval_seconds; `ejournal audit verify` fails on an entry left
+    # unsealed longer than audit_seal_seconds (a sealer that stopped).
+    audit_seal_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    audit_seal_seconds: int = Field(default=120, ge=5, le=86_400)
     # The address people open the app at: printed on the credential slips handed to guardians.
     public_url: str = "http://localhost:8501"
     # E-mail notices (app.notify) go through this relay; no host: they queue and wait for one.

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from sqlmodel import Session
 
-from app import db
-from app.audit_chain import verify_chain
+from app import audit, db
+from app.audit_chain import seal_all, verify_chain
 from app.backup import BackupError, backup, read_manifest, restore, table_fingerprints
 from app.domain import AttendanceStatus, WorkKind
 from app.services.journal import LessonEntry, MarkInput, save_lesson
@@ -52,6 +52,7 @@ def source(new_database) -> Source:
             ),
             session=s,
         )
+        seal_all(session=s)  # what `ejournal serve` does within a second
     engine.dispose()
     return Source(url, world, spare)
 
@@ -147,6 +148,22 @@ def test_restore_drill_into_the_same_server(source, server_url, tmp_path):
     # the restored database still refuses to rewrite marks
     with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.RaiseException):
         conn.execute("DELETE FROM mark")
+
+
+def test_a_backup_seals_what_has_committed_first(source, tmp_path):
+    engine = db.make_engine(source.url)
+    try:
+        with Session(engine) as s:
+            audit.record(s, None, "test.unsealed")
+            s.commit()
+    finally:
+        engine.dispose()
+    backup(source.url, tmp_path / "b.zip")
+    with psycopg.connect(source.url) as conn:
+        unsealed = conn.execute("SELECT count(*) FROM audit_event WHERE chain_seq IS NULL").fetchone()
+        head = conn.execute("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    assert unsealed == (0,) and head is not None
+    assert read_manifest(tmp_path / "b.zip")["audit_head"] == head[0]
 
 
 def test_restore_refuses_a_non_empty_database(source, tmp_path):

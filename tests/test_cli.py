@@ -208,7 +208,7 @@ def test_a_college_set_up_by_import_and_commands_alone(new_database, tmp_path, i
     with psycopg.connect(url) as conn:
         audited = conn.execute(
             "SELECT action, details->>'via', details->>'reason' FROM audit_event WHERE action LIKE 'user.%%' "
-            "AND details ? 'via' ORDER BY chain_seq"
+            "AND details ? 'via' ORDER BY id"
         ).fetchall()
     assert ("user.role.grant", "командная строка", "приказ № 7") in audited
 

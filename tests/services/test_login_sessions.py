@@ -96,7 +96,7 @@ def test_the_officer_sees_and_ends_a_persons_sessions(world):
                 AuditEvent.outcome == "accepted",
                 AuditEvent.entity_id == world.users["teacher"],
             )
-            .order_by(AuditEvent.chain_seq)  # type: ignore[arg-type]
+            .order_by(AuditEvent.id)  # type: ignore[arg-type]
         ).all()
     assert [e.details["reason"] for e in entries] == ["x", "потерян телефон"]
 

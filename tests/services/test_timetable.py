@@ -53,7 +53,7 @@ def test_a_cancelled_pair_leaves_the_day_and_never_comes_back(world, app_engine)
         entry = s.exec(
             select(AuditEvent)
             .where(AuditEvent.action == "timetable.change", AuditEvent.entity_id == slot_id(world))
-            .order_by(AuditEvent.chain_seq)  # type: ignore[arg-type]
+            .order_by(AuditEvent.id)  # type: ignore[arg-type]
         ).all()[-1]
     assert entry.outcome == "accepted" and entry.details["reason"] == "приказ № 14"
 
