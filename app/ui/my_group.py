@@ -1,4 +1,5 @@
-"""The curator's screen: the group list as a table, and the labels of its pickers."""
+"""The curator's screen: the group a run shows (handed to every tab), the group list as a table, and
+the labels of its pickers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
+import streamlit as st
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -21,6 +23,30 @@ from app.settings import get_settings
 from etl.warehouse import NoWarehouse
 
 NO_LOGIN = "не выдан"
+FLASH = "my_group_flash"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The group the page shows, read once per run and handed to every tab."""
+
+    id: int
+    name: str
+    rows: list[StudentRow]  # with those who have left
+    current: list[StudentRow]
+    by_id: dict[int, StudentRow]
+    today: date
+
+
+def pick_student(grp: Group, key: str) -> int:
+    return int(
+        st.selectbox(
+            "Студент",
+            [r.id for r in grp.current],
+            format_func=lambda i: student_label(grp.by_id[i]),
+            key=key,
+        )
+    )
 
 
 def group_frame(rows: Sequence[StudentRow]) -> pl.DataFrame:
