@@ -1,7 +1,7 @@
 """What the ETL reads from PostgreSQL. The column lists are ours (never user input); no secrets leave.
 
-Small reference tables are re-read whole on every load. The three fact tables are read
-incrementally: marks are append-only (by creation time), lessons and attendance carry
+Small reference tables are re-read whole on every load. The fact tables are read incrementally:
+marks and semester marks are append-only (by creation time), lessons and attendance carry
 `updated_at`, maintained by a trigger.
 
 The ETL role may read exactly these columns (column privileges, ETL_COLUMNS of migrations 0011, 0015 and 0020,
@@ -19,10 +19,18 @@ class Source:
     select: str  # a SELECT over the source table, without WHERE
     key: tuple[str, ...]
     changed_at: str | None = None  # column for incremental reads; None: read whole every time
+    # Whose row it is (the warehouse is rebuilt college by college, etl.load): the column holding
+    # the college's id, or, for a row without one, (the source it belongs to, the column naming it).
+    college: str = "college_id"
+    parent: tuple[str, str] | None = None
+
+    @property
+    def raw(self) -> str:
+        return f"raw_{self.name}"
 
 
 REFERENCE: tuple[Source, ...] = (
-    Source("college", "SELECT id, name, short_name, city FROM college", ("id",)),
+    Source("college", "SELECT id, name, short_name, city FROM college", ("id",), college="id"),
     Source("speciality", "SELECT id, college_id, code, name, qualification FROM speciality", ("id",)),
     Source(
         "study_group",
@@ -48,6 +56,7 @@ REFERENCE: tuple[Source, ...] = (
         "subject_subgroup",
         "SELECT student_id, subject_id, subgroup FROM subject_subgroup",
         ("student_id", "subject_id"),
+        parent=("student", "student_id"),
     ),
     Source(
         "curriculum_item",
@@ -64,17 +73,12 @@ REFERENCE: tuple[Source, ...] = (
         "FROM plan_topic p JOIN ktp_version v ON v.id = p.ktp_version_id "
         "WHERE v.status IN ('approved', 'superseded')",
         ("id",),
+        parent=("curriculum_item", "curriculum_item_id"),
     ),
     Source(
         "timetable_slot",
         "SELECT id, college_id, study_group_id, subgroup, weekday, pair_number, subject_id, "
         "teacher_id, room, valid_from, valid_to FROM timetable_slot",
-        ("id",),
-    ),
-    Source(
-        "semester_mark",
-        "SELECT id, college_id, curriculum_item_id, student_id, value, created_at, corrects_id "
-        "FROM semester_mark",
         ("id",),
     ),
     Source(
@@ -90,6 +94,14 @@ REFERENCE: tuple[Source, ...] = (
 )
 
 FACTS: tuple[Source, ...] = (
+    # append-only like marks: a retake or a correction is a new row (migration 0014)
+    Source(
+        "semester_mark",
+        "SELECT id, college_id, curriculum_item_id, student_id, value, created_at, corrects_id "
+        "FROM semester_mark",
+        ("id",),
+        "created_at",
+    ),
     Source(
         "lesson",
         "SELECT id, college_id, study_group_id, subgroup, subject_id, semester, teacher_id, "

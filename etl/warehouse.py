@@ -8,10 +8,12 @@ dies leaves the last good warehouse in place.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,17 +68,16 @@ def read_pointer(directory: Path) -> Published | None:
         return None
 
 
-def publish(directory: Path, published: Published) -> None:
-    """Atomically make `published` the current warehouse, then drop builds nobody should open."""
+def publish(directory: Path, published: Published, *, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Atomically make `published` the current warehouse, then drop the files other than it and
+    `keep` (the next load's twin, etl.load)."""
     tmp = directory / f".{POINTER}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(published.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
-    previous = read_pointer(directory)
     os.replace(tmp, directory / POINTER)
-    keep = {published.file} | ({previous.file} if previous else set())
     for old in directory.glob("wh-*.duckdb"):
-        if old.name not in keep:
+        if old.name != published.file and old.name not in keep:
             # Readers still holding an older file keep their open handle; unlinking is safe.
             old.unlink(missing_ok=True)
             Path(str(old) + ".wal").unlink(missing_ok=True)
@@ -118,6 +119,27 @@ class WarehouseReader:
         self._lock = threading.Lock()
         self._file: str | None = None
         self._conn: duckdb.DuckDBPyConnection | None = None
+        self._following = False
+
+    def follow(self, interval: float = 1.0) -> None:
+        """Move to each newly published file within `interval` seconds, even with no query to
+        prompt it: the file let go of is the one the next load updates (etl.load's twin), and a
+        reader still holding it would make that load copy the whole warehouse instead."""
+        if self._following:
+            return
+        self._following = True
+
+        def loop() -> None:
+            while self._following:
+                time.sleep(interval)
+                with self._lock:
+                    idle = self._conn is None
+                if idle:
+                    continue
+                with contextlib.suppress(NoWarehouse, duckdb.Error, OSError):  # the next query says it
+                    self._current()
+
+        threading.Thread(target=loop, name="warehouse-follow", daemon=True).start()
 
     def _current(self) -> tuple[duckdb.DuckDBPyConnection, Published]:
         published = read_pointer(self.directory)
@@ -151,6 +173,7 @@ class WarehouseReader:
             cursor.close()
 
     def close(self) -> None:
+        self._following = False
         with self._lock:
             if self._conn is not None:
                 self._conn.close()

@@ -22,8 +22,10 @@ COLLEGE_WIDE = (Role.deputy, Role.director, Role.officer)
 
 @lru_cache(maxsize=1)
 def get_reader() -> WarehouseReader:
-    """One reader per process; it reopens the warehouse whenever a new load is published."""
-    return WarehouseReader(get_settings().warehouse_dir)
+    """One reader per process; it moves to each new load within a second of its publishing."""
+    reader = WarehouseReader(get_settings().warehouse_dir)
+    reader.follow()
+    return reader
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,139 @@
+"""An incremental load rebuilds the colleges that changed and nothing else, and leaves exactly the
+marts a full load builds from the same journal (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import duckdb
+import polars as pl
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.domain import AttendanceStatus, WorkKind
+from app.models import Student, SubjectSubgroup
+from app.services.journal import LessonEntry, MarkInput, save_lesson
+from app.settings import Settings
+from etl.load import run_etl
+from etl.runner import models
+from etl.warehouse import read_pointer
+from tests.etl.helpers import filled_on
+from tests.etl.test_ktp_marts import new_version
+from tests.factories import make_world
+
+MARTS = [m.name for m in models() if m.materialized == "table"]
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(data_dir=tmp_path / "incremental", database_url=database_url)
+
+
+def marts_of(settings: Settings) -> dict[str, pl.DataFrame]:
+    pointer = read_pointer(settings.warehouse_dir)
+    assert pointer is not None
+    with duckdb.connect(str(settings.warehouse_dir / pointer.file), read_only=True) as duck:
+        return {
+            mart: pl.from_arrow(duck.sql(f"SELECT * FROM {mart} ORDER BY ALL").to_arrow_table())  # type: ignore[misc]
+            for mart in MARTS
+        }
+
+
+def assert_same_as_a_full_load(settings: Settings, tmp_path, name: str) -> None:
+    fresh = Settings(data_dir=tmp_path / name, database_url=settings.database_url)
+    run_etl(full=True, settings=fresh)
+    ours, theirs = marts_of(settings), marts_of(fresh)
+    for mart in MARTS:
+        assert ours[mart].equals(theirs[mart]), f"{mart} differs from a full load"
+
+
+def test_a_change_rebuilds_its_college_only_and_equals_a_full_load(world, engine, settings, tmp_path):
+    other = make_world(engine)  # a second college that nothing below touches
+    for w in (world, other):
+        w.lesson(3, **filled_on(w, 3))
+        w.lesson(2, topic="Без домашнего задания")
+    lid = world.lesson(0)
+    first = run_etl(full=True, settings=settings)
+    assert first.mode == "full" and first.colleges == first.colleges_total >= 2
+    before = marts_of(settings)
+
+    # the day's journal: a lesson filled, an absence, marks; a student moved to another subgroup
+    # for the subject, one who left; a КТП approved (a reference table without a college column)
+    with Session(world.engine) as s:
+        save_lesson(
+            world.actor("teacher"),
+            lid,
+            LessonEntry(
+                topic="Процессы",
+                work_kind=WorkKind.test,
+                work_done="Тест по процессам",
+                homework="§4",
+                attendance={world.student_ids[0]: AttendanceStatus.absent},
+                marks=[MarkInput(world.student_ids[1], "5"), MarkInput(world.student_ids[2], "2")],
+            ),
+            session=s,
+        )
+    with Session(engine) as s:
+        s.add(
+            SubjectSubgroup(
+                college_id=world.college_id,
+                student_id=world.student_ids[3],
+                subject_id=world.subject_id,
+                subgroup=2,
+            )
+        )
+        left = s.get(Student, world.student_ids[4])
+        assert left is not None
+        left.left_on = world.today - timedelta(days=1)
+        s.add(left)
+        s.commit()
+    new_version(world, [2] * 36)
+
+    inc = run_etl(settings=settings)
+    assert inc.mode == "incremental" and inc.colleges == 1 and inc.tests_run > 100
+    after = marts_of(settings)
+    college = pl.col("college_id") == other.college_id
+    for mart in MARTS:  # the other college's rows were not rebuilt: they are the very same
+        assert after[mart].filter(college).equals(before[mart].filter(college)), mart
+    assert not after["mart_lesson_completeness"].equals(before["mart_lesson_completeness"])
+    assert_same_as_a_full_load(settings, tmp_path, "full-1")
+
+    # the next load updates the other file (the twin), which missed the change above
+    with Session(world.engine) as s:
+        save_lesson(world.actor("teacher"), lid, LessonEntry(attendance={}), session=s)
+    again = run_etl(settings=settings)
+    assert again.mode == "incremental" and again.colleges == 1
+    assert_same_as_a_full_load(settings, tmp_path, "full-2")
+
+
+def test_a_new_day_or_other_settings_rebuild_every_college(world, settings, tmp_path):
+    world.lesson(1, **filled_on(world, 1))
+    run_etl(full=True, settings=settings)
+    stricter = settings.model_copy(update={"systematic_absence_share": 0.1})
+    report = run_etl(settings=stricter)
+    assert report.mode == "incremental" and report.colleges == report.colleges_total
+    with duckdb.connect(
+        str(stricter.warehouse_dir / read_pointer(stricter.warehouse_dir).file),  # type: ignore[union-attr]
+        read_only=True,
+    ) as duck:
+        assert duck.sql(
+            "SELECT DISTINCT systematic_absence_share FROM mart_attendance_student_month"
+        ).fetchall() == [(0.1,)]
+
+
+def test_a_load_copies_the_current_file_when_the_twin_is_gone(world, settings, tmp_path):
+    lid = world.lesson(0)
+    run_etl(full=True, settings=settings)
+    published = read_pointer(settings.warehouse_dir)
+    assert published is not None
+    twins = [p for p in settings.warehouse_dir.glob("wh-*.duckdb") if p.name != published.file]
+    assert len(twins) == 1
+    twins[0].unlink()
+    with Session(world.engine) as s:
+        save_lesson(world.actor("teacher"), lid, LessonEntry(topic="Копия"), session=s)
+    report = run_etl(settings=settings)
+    assert report.mode == "incremental" and report.twin_seconds > 0
+    with Session(world.engine) as s:
+        assert s.execute(text("SELECT count(*) FROM lesson WHERE topic = 'Копия'")).scalar_one() == 1
+    assert_same_as_a_full_load(settings, tmp_path, "full")
