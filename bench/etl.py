@@ -97,8 +97,9 @@ def page_queries(college_id: int) -> dict[str, Callable[[], object]]:
         "completeness.ktp": lambda: completeness.ktp_progress(reader, college_id),
     }
     from app.analytics import attendance, progress
+    from app.calendar import semester_bounds
 
-    semester = Scope(college_id, *attendance.semester_bounds(as_of))
+    semester = Scope(college_id, *semester_bounds(as_of))
     queries.update(
         {
             "attendance.summary": lambda: attendance.summary(reader, month),

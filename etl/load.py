@@ -288,12 +288,38 @@ def _others(directory: Path, current: str) -> list[str]:
 
 def _delta_sql(src: sources.Source) -> str:
     if src.name == "attendance":
-        # A lesson whose attendance was re-taken may have lost rows: re-read all of its rows.
+        # A lesson whose attendance was re-taken may have lost rows: re-read all of its rows. Two
+        # index scans (a UNION, not an OR, which PostgreSQL would answer with a scan of the table).
         return (
-            f"{src.select} WHERE updated_at > $1::timestamptz OR lesson_id IN "
-            "(SELECT id FROM lesson WHERE updated_at > $1::timestamptz)"
+            f"{src.select} WHERE updated_at > $1::timestamptz UNION "
+            f"{src.select} WHERE lesson_id IN (SELECT id FROM lesson WHERE updated_at > $1::timestamptz)"
         )
     return f"{src.select} WHERE {src.changed_at} > $1::timestamptz"
+
+
+def _version_delta(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> pa.Table:
+    """The rows of the versions whose standing differs from the warehouse's (new in force,
+    superseded, gone), read again; temp table scope_old gets the warehouse's rows of them."""
+    assert src.version is not None
+    versions = source.read(
+        "SELECT id, status = 'approved' AS is_current FROM ktp_version WHERE status IN ('approved', 'superseded')"
+    )
+    duck.register("versions_in", versions)
+    known = f"SELECT DISTINCT {quote(src.version)} AS id, is_current FROM {src.raw}"
+    changed = _column(
+        duck,
+        f"SELECT id FROM (SELECT id, is_current FROM versions_in EXCEPT {known}) "
+        f"UNION SELECT id FROM ({known} EXCEPT SELECT id, is_current FROM versions_in)",
+    )
+    duck.unregister("versions_in")
+    ids = "{" + ",".join(str(int(v)) for v in changed) + "}"
+    _run(
+        duck,
+        f"CREATE OR REPLACE TEMP TABLE scope_old AS SELECT * FROM {src.raw} "
+        f"WHERE {quote(src.version)} IN (SELECT unnest(?::INTEGER[]))",
+        [sorted(int(v) for v in changed)],
+    )
+    return source.read(f"{src.select} AND p.{src.version} = ANY($1::integer[])", ids)
 
 
 def _load_incremental(
@@ -305,7 +331,19 @@ def _load_incremental(
     for i, src in enumerate(sources.ALL):
         step(0.6 * i / total, f"Чтение изменений: {src.name}")
         raw = src.raw
-        if src.changed_at is None:
+        if src.version is not None and _columns(duck, raw) is not None:
+            table = _version_delta(duck, source, src)
+            duck.register("arrow_in", table)
+            if _columns(duck, "arrow_in") == _columns(duck, raw):
+                changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
+            else:  # reshaped since the last load (the app was upgraded): read it whole again
+                duck.unregister("arrow_in")
+                table = source.read(src.select)
+                duck.register("arrow_in", table)
+                _run(duck, f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM arrow_in")
+                changed = max(table.num_rows, 1)
+                touched.update(_column(duck, "SELECT id FROM raw_college"))
+        elif src.changed_at is None:
             table = source.read(src.select)
             duck.register("arrow_in", table)
             if _columns(duck, "arrow_in") == _columns(duck, raw):

@@ -23,6 +23,9 @@ class Source:
     # the college's id, or, for a row without one, (the source it belongs to, the column naming it).
     college: str = "college_id"
     parent: tuple[str, str] | None = None
+    # Read incrementally by version instead (the КТП): its rows never change, only whether their
+    # version is the one in force; this column names the version (etl.load._version_delta).
+    version: str | None = None
 
     @property
     def raw(self) -> str:
@@ -74,6 +77,7 @@ REFERENCE: tuple[Source, ...] = (
         "WHERE v.status IN ('approved', 'superseded')",
         ("id",),
         parent=("curriculum_item", "curriculum_item_id"),
+        version="ktp_version_id",
     ),
     Source(
         "timetable_slot",
