@@ -6,8 +6,9 @@ time before, which no reader uses any more) up to date, inside one DuckDB transa
 
 1. facts are read since the twin's own watermark (with a look-back that covers transactions still
    open when it was read) and merged by key; reference tables are re-read whole and compared;
-2. the colleges whose rows differ are the touched ones (every college when the load's date or
-   the settings the marts read have changed: the first load of a day is a full rebuild);
+2. the colleges whose rows differ are the touched ones; when they are most of the colleges, or the
+   load's date or the settings the marts read have changed (so every college's marts change: the
+   first load of a day), a full load is made instead;
 3. every model is built again for the touched colleges only (etl.runner.run_models_scoped: the
    same SQL over their rows), the data tests run on what was rebuilt, and each mart's rows of
    those colleges are swapped for the new ones;
@@ -136,10 +137,11 @@ def run_etl(
             previous = None
         source = Source(url or etl_database_url(settings), settings.timezone)
         try:
-            if full or previous is None or previous.models_version != models_version():
-                report = _full(directory, source, settings, step)
-            else:
+            report = None
+            if not full and previous is not None and previous.models_version == models_version():
                 report = _incremental(directory, previous, source, settings, step)
+            if report is None:
+                report = _full(directory, source, settings, step)
         finally:
             source.close()
     report.seconds = time.perf_counter() - started
@@ -202,7 +204,10 @@ def _load_full(duck: duckdb.DuckDBPyConnection, source: Source, report: LoadRepo
 
 def _incremental(
     directory: Path, previous: Published, source: Source, settings: Settings, step: Progress
-) -> LoadReport:
+) -> LoadReport | None:
+    """The load made by updating the twin; None when most colleges changed (a new day, new
+    settings, a change everywhere): a new file is then cheaper to build than rewriting most of
+    this one, which would also leave it larger and slower to read."""
     report = LoadReport("incremental", 0.0)
     with _twin_of(directory, previous, report) as (twin, duck):
         state = _state(duck)
@@ -217,11 +222,12 @@ def _incremental(
         if not report.changed_rows and not params_changed:
             _run(duck, "ROLLBACK")
             return _unchanged(directory, previous, source, report)
-        if params_changed or not touched:  # the day or the settings the marts read: every college
-            touched = set(_column(duck, "SELECT id FROM raw_college"))
+        if params_changed or not touched or 2 * len(touched) > report.colleges_total:
+            _run(duck, "ROLLBACK")
+            return None
         report.colleges = len(touched)
         step(0.7, f"Построение витрин: колледжей {len(touched)}")
-        _rebuild(duck, touched, report, all_colleges=len(touched) == report.colleges_total)
+        _rebuild(duck, touched, report)
         published = _finish(duck, source, twin)
         _run(duck, "COMMIT")
     report.published = published
@@ -297,6 +303,15 @@ def _delta_sql(src: sources.Source) -> str:
     return f"{src.select} WHERE {src.changed_at} > $1::timestamptz"
 
 
+def _same_shape(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> bool:
+    """Whether the raw table has the columns the source gives now (an upgrade may reshape it)."""
+    duck.register("shape_in", source.read(f"SELECT * FROM ({src.select}) s LIMIT 0"))
+    try:
+        return _columns(duck, "shape_in") == _columns(duck, src.raw)
+    finally:
+        duck.unregister("shape_in")
+
+
 def _version_delta(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> pa.Table:
     """The rows of the versions whose standing differs from the warehouse's (new in force,
     superseded, gone), read again; temp table scope_old gets the warehouse's rows of them."""
@@ -331,19 +346,11 @@ def _load_incremental(
     for i, src in enumerate(sources.ALL):
         step(0.6 * i / total, f"Чтение изменений: {src.name}")
         raw = src.raw
-        if src.version is not None and _columns(duck, raw) is not None:
+        if src.version is not None and _same_shape(duck, source, src):
             table = _version_delta(duck, source, src)
             duck.register("arrow_in", table)
-            if _columns(duck, "arrow_in") == _columns(duck, raw):
-                changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
-            else:  # reshaped since the last load (the app was upgraded): read it whole again
-                duck.unregister("arrow_in")
-                table = source.read(src.select)
-                duck.register("arrow_in", table)
-                _run(duck, f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM arrow_in")
-                changed = max(table.num_rows, 1)
-                touched.update(_column(duck, "SELECT id FROM raw_college"))
-        elif src.changed_at is None:
+            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
+        elif src.changed_at is None or src.version is not None:
             table = source.read(src.select)
             duck.register("arrow_in", table)
             if _columns(duck, "arrow_in") == _columns(duck, raw):
@@ -406,16 +413,8 @@ def _merge(
     return changed
 
 
-def _rebuild(
-    duck: duckdb.DuckDBPyConnection, touched: set[int], report: LoadReport, *, all_colleges: bool
-) -> None:
+def _rebuild(duck: duckdb.DuckDBPyConnection, touched: set[int], report: LoadReport) -> None:
     """The touched colleges' marts, built again and tested, swapped in (the caller's transaction)."""
-    if not touched:
-        return
-    if all_colleges:  # a day's first load: the same as building from scratch, with every test
-        run_models(duck)
-        _check(duck, report)
-        return
     database = _column(duck, "SELECT current_database()")[0]
     _run(
         duck,
