@@ -1,4 +1,4 @@
-"""What `ejournal import …` does; app/cli.py only wires the arguments."""
+"""What `ejournal import …` does; app/cli/exchange.py only wires the arguments."""
 
 from __future__ import annotations
 
