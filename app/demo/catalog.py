@@ -20,7 +20,7 @@ MDK = SubjectKind.mdk
 UP = SubjectKind.training_practice
 PP = SubjectKind.work_practice
 
-# How a subject's КТП alternates lesson types (see app/demo/college.py: build_plan).
+# How a subject's КТП alternates lesson types (see app/demo/college/plan.py: build_plan).
 LECTURE = "lecture"  # theory, then a practical work on it
 LAB = "lab"  # theory, then a laboratory work
 MATH = "math"  # theory, then problem solving
