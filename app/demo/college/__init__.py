@@ -1,7 +1,7 @@
 """One demo college's standing data: people, groups, subjects, curricula, КТП and the timetable.
 
 Everything is drawn from one `random.Random` in a fixed order, so a seed always gives the same college.
-The lesson history built on top of it lives in app/demo/history.py.
+The lesson history built on top of it lives in app/demo/history/.
 
 The parts: `common` (the fixed demo people and groups, what the build hands on, the builder's
 state), `people` (accounts and staff, groups, students, families), `studies` (subjects and
