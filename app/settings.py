@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # How often `ejournal serve` refreshes the warehouse when nothing wakes it sooner (a sealed
     # audit entry, i.e. any change, starts a load at once).
     etl_interval_seconds: int = Field(default=30, ge=5, le=3600)
+    # ... but not sooner than this after the last one, so the saves of a busy minute load together.
+    etl_min_gap_seconds: float = Field(default=1.0, ge=0, le=3600)
     # Audit entries are sealed into the hash chain after commit (migration 0027): `ejournal serve`
     # seals every audit_seal_interval_seconds; `ejournal audit verify` fails on an entry left
     # unsealed longer than audit_seal_seconds (a sealer that stopped).

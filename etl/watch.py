@@ -5,8 +5,8 @@
   entries into the hash chain (app.audit_chain.seal_all; migration 0027).
 - The wake-up: audit_seal() announces what it sealed with NOTIFY ejournal_sealed, and every change
   a user makes is audited, so a sealed entry means the journal changed. A listener thread wakes
-  the load at once, whichever server's sealer sealed it; without one, the load runs every
-  EJOURNAL_ETL_INTERVAL_SECONDS. (The writers themselves do not NOTIFY: PostgreSQL serialises the
+  the load at once (but not sooner than EJOURNAL_ETL_MIN_GAP_SECONDS after the last), whichever
+  server's sealer sealed it; without one, the load runs every EJOURNAL_ETL_INTERVAL_SECONDS. (The writers themselves do not NOTIFY: PostgreSQL serialises the
   commits of notifying transactions, which is the queue the sealer exists to remove.)
 - The loop: the day's lessons from the timetable (app.services.journal.materialize_due, as the
   app's role), then an incremental load, and every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of
@@ -74,7 +74,9 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
             if notify:
                 notified = time.monotonic()
             _round(notify=notify)
-            wake.wait(interval)
+            gap = min(get_settings().etl_min_gap_seconds, interval)
+            time.sleep(gap)  # what changes meanwhile is loaded by the next round, together
+            wake.wait(interval - gap)
             if os.getppid() != parent:  # the app that started us is gone
                 return
     finally:

@@ -192,7 +192,14 @@ def app_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
     port = free_port()
     data_dir = tmp_path_factory.mktemp("served-data")
-    env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(data_dir)}
+    # Its refresh loop loads the worker's whole database (every test's colleges) on its own: at
+    # most every 30 s, as a quiet day would, not after each of the tests' saves beside it.
+    env = {
+        **os.environ,
+        "EJOURNAL_DATABASE_URL": database_url,
+        "EJOURNAL_DATA_DIR": str(data_dir),
+        "EJOURNAL_ETL_MIN_GAP_SECONDS": "30",
+    }
     cmd = [sys.executable, "-m", "app.cli", "serve", "--server.port", str(port)]
     with serving(cmd, port=port, env=env, cwd=ROOT, log=data_dir / "serve.log") as url:
         yield url
