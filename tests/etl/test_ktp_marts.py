@@ -46,6 +46,7 @@ def new_version(world, hours: list[int], *, approve: bool = True) -> int:
 
 
 def test_the_lag_is_measured_against_the_approved_version(world, settings):
+    world.without_timetable()
     # four lessons; the last one recorded topic № 3 of version 1
     for d in (8, 6, 4):
         world.lesson(d, **filled_on(world, d))

@@ -18,8 +18,8 @@ from app.services.journal import materialize_lessons
 
 
 def coming_monday(world) -> date:
-    """The factory's slot is on Mondays, pair 1, from tomorrow on: the next school-day Monday."""
-    day = world.today + timedelta(days=(7 - world.today.weekday()) % 7 or 7)
+    """The factory's slot is on Mondays, pair 1: the next school-day Monday from today on."""
+    day = world.today + timedelta(days=(7 - world.today.weekday()) % 7)
     while not is_school_day(day):
         day += timedelta(days=7)
     return day
