@@ -192,13 +192,15 @@ def app_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
     port = free_port()
     data_dir = tmp_path_factory.mktemp("served-data")
-    # Its refresh loop loads the worker's whole database (every test's colleges) on its own: at
-    # most every 30 s, as a quiet day would, not after each of the tests' saves beside it.
+    # Its refresh loop runs once, at start, and then sleeps: it works on the worker's whole
+    # database, and a round while the tests beside it run would make today's lessons in their
+    # colleges (the factory's slot) and load them, under tests that count lessons or loads.
     env = {
         **os.environ,
         "EJOURNAL_DATABASE_URL": database_url,
         "EJOURNAL_DATA_DIR": str(data_dir),
-        "EJOURNAL_ETL_MIN_GAP_SECONDS": "30",
+        "EJOURNAL_ETL_INTERVAL_SECONDS": "3600",
+        "EJOURNAL_ETL_MIN_GAP_SECONDS": "3600",
     }
     cmd = [sys.executable, "-m", "app.cli", "serve", "--server.port", str(port)]
     with serving(cmd, port=port, env=env, cwd=ROOT, log=data_dir / "serve.log") as url:
