@@ -4,7 +4,9 @@
 
 Builds a college of its own in a scratch database (under EJOURNAL_DATA_DIR, default ./var/bench),
 gives every teacher a lesson today with 25 students, then lets each teacher, in its own thread,
-save its lesson again and again for the given time: a new topic, an absence moved around, one new
+save its lesson again and again for the given time; the threads are spread over --processes app
+server processes (one per core by default: Python runs one thread at a time in a process, and a
+region serves its teachers from several): a new topic, an absence moved around, one new
 mark per save. The app's own engine (as the app role, with the app's pool) serves them. At the end it
 checks that no row was lost or duplicated (marks and audit rows equal the accepted saves) and
 prints throughput and latency percentiles.
@@ -31,8 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def build_college(engine, teachers: int) -> list[tuple[int, int, list[int]]]:
-    """(user_id, lesson_id, student_ids) per teacher."""
+Teacher = tuple[int, list[int], list[int]]  # user id, the day's lessons, the group's students
+
+
+def build_college(engine, teachers: int, solo_lessons: int = 6) -> list[Teacher]:
+    """Per teacher: a group of 25 and a lesson today; the last teacher (the baseline's) has
+    `solo_lessons` pairs with the group, so that alone it saves for the whole baseline time."""
     from sqlmodel import Session
 
     from app.calendar import program_semester
@@ -101,71 +107,64 @@ def build_college(engine, teachers: int) -> list[tuple[int, int, list[int]]]:
                 s.add(st)
                 s.flush()
                 students.append(st.id)
-            lesson = Lesson(
-                college_id=college.id,
-                study_group_id=group.id,
-                subject_id=subject.id,
-                semester=program_semester(admission, today),
-                teacher_id=teacher.id,
-                lesson_date=today,
-                pair_number=1,
-            )
-            s.add(lesson)
-            s.flush()
-            out.append((user.id, lesson.id, students))
+            lessons = []
+            for pair in range(1, (solo_lessons if i == teachers - 1 else 1) + 1):
+                lesson = Lesson(
+                    college_id=college.id,
+                    study_group_id=group.id,
+                    subject_id=subject.id,
+                    semester=program_semester(admission, today),
+                    teacher_id=teacher.id,
+                    lesson_date=today,
+                    pair_number=pair,
+                )
+                s.add(lesson)
+                s.flush()
+                assert lesson.id is not None
+                lessons.append(lesson.id)
+            out.append((user.id, lessons, students))
         s.commit()
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--teachers", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--baseline-seconds", type=float, default=10.0)
-    args = parser.parse_args()
-    os.environ.setdefault("EJOURNAL_DATA_DIR", str(ROOT / "var" / "bench"))
+Result = tuple[list[float], int, list[str]]  # latencies (s), saves accepted, errors
 
-    from app import db
-    from app.migrate import upgrade
 
-    server = db.start_embedded(Path(os.environ["EJOURNAL_DATA_DIR"]).resolve() / "pgdata")
-    name = "ejournal_load"
-    db.drop_database(server, name)
-    db.ensure_database(server, name)
-    os.environ["EJOURNAL_DATABASE_URL"] = db.with_database(server, name)
-    upgrade(os.environ["EJOURNAL_DATABASE_URL"])
+def run_teachers(url: str, teachers: list[Teacher], stop_at: float) -> Result:
+    """The teachers' loops, a thread each, in this process, through the app's own engine and pool
+    (as the app role): what one app server process does for the teachers it serves."""
+    os.environ["EJOURNAL_DATABASE_URL"] = url
     from sqlmodel import Session
 
+    from app import db
     from app.actor import load_actor
     from app.domain import WORK_KIND_LABELS, AttendanceStatus, WorkKind
     from app.errors import DomainError
     from app.services.journal import LessonEntry, MarkInput, save_lesson
 
-    *teachers, solo = build_college(db.get_owner_engine(), args.teachers + 1)
-    engine = db.get_engine()  # the app's engine and pool, as the app role
+    engine = db.get_engine()
     kinds = list(WORK_KIND_LABELS)
     latencies: list[float] = []
     accepted = 0
     errors: list[str] = []
     lock = threading.Lock()
-
     with Session(engine) as s:
-        actors = {user_id: load_actor(user_id, session=s) for user_id, _, _ in [*teachers, solo]}
+        actors = {user_id: load_actor(user_id, session=s) for user_id, _, _ in teachers}
 
-    def teacher_loop(user_id: int, lesson_id: int, students: list[int], stop_at: float) -> None:
+    def teacher_loop(user_id: int, lessons: list[int], students: list[int]) -> None:
         nonlocal accepted
         actor = actors[user_id]
+        # the first two students take turns being absent and are never marked; the rest get marks
+        markable = students[2:]
+        per_lesson = len(markable) * len(kinds)
         # each teacher's saves are sequential, as a person's are
         i = 0
-        while time.monotonic() < stop_at:
-            # the first two students take turns being absent and are never marked; the rest get marks
-            markable = students[2:]
-            if i >= len(markable) * len(kinds):
+        while time.time() < stop_at:
+            if i >= per_lesson * len(lessons):
                 break  # every student holds a mark of every kind: nothing left to add
-            student = markable[i % len(markable)]
-            kind = kinds[(i // len(markable)) % len(kinds)]
+            lesson_id, n = lessons[i // per_lesson], i % per_lesson
+            student = markable[n % len(markable)]
+            kind = kinds[n // len(markable)]
             entry = LessonEntry(
                 topic=f"Тема {i}",
                 work_kind=WorkKind.oral,
@@ -188,24 +187,68 @@ def main() -> None:
                     errors.append(repr(exc))
             i += 1
 
-    began = time.monotonic()
-    teacher_loop(*solo, began + args.baseline_seconds)
-    solo_elapsed = time.monotonic() - began
-    solo_latencies, latencies = latencies, []
-    solo_accepted, accepted = accepted, 0
-
-    stop_at = time.monotonic() + args.seconds
-    threads = [threading.Thread(target=teacher_loop, args=(*t, stop_at)) for t in teachers]
-    began = time.monotonic()
+    threads = [threading.Thread(target=teacher_loop, args=t) for t in teachers]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - began
+    db.reset_engine()
+    return latencies, accepted, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--teachers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="app server processes the teachers are spread over (default: one per core)",
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("EJOURNAL_DATA_DIR", str(ROOT / "var" / "bench"))
+
+    from app import db
+    from app.migrate import upgrade
+
+    server = db.start_embedded(Path(os.environ["EJOURNAL_DATA_DIR"]).resolve() / "pgdata")
+    name = "ejournal_load"
+    db.drop_database(server, name)
+    db.ensure_database(server, name)
+    url = db.with_database(server, name)
+    os.environ["EJOURNAL_DATABASE_URL"] = url
+    upgrade(url)
+
+    *teachers, solo = build_college(db.get_owner_engine(), args.teachers + 1)
+    db.reset_engine()
+
+    began = time.time()
+    solo_latencies, solo_accepted, errors = run_teachers(url, [solo], began + args.baseline_seconds)
+    solo_elapsed = time.time() - began
+
+    # the teachers dealt round the processes; each process starts its threads at the same moment
+    shares = [teachers[n :: args.processes] for n in range(args.processes)]
+    stop_at = time.time() + args.seconds + 2.0  # the processes' start-up comes before the clock
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(args.processes, mp_context=get_context("spawn")) as pool:
+        began = time.time() + 2.0
+        results = list(pool.map(run_teachers, [url] * args.processes, shares, [stop_at] * args.processes))
+    elapsed = time.time() - began
+    latencies = [x for r in results for x in r[0]]
+    accepted = sum(r[1] for r in results)
+    errors += [e for r in results for e in r[2]]
 
     import psycopg
 
-    with psycopg.connect(os.environ["EJOURNAL_DATABASE_URL"]) as conn:
+    from app.audit_chain import seal_all, verify_chain
+
+    with psycopg.connect(url) as conn:
         marks = conn.execute(
             "SELECT count(*), count(DISTINCT (lesson_id, student_id, work_kind)) FROM mark"
         ).fetchone()
@@ -213,12 +256,18 @@ def main() -> None:
             "SELECT count(*) FROM audit_event WHERE action = 'lesson.save' AND outcome = 'accepted'"
         ).fetchone()
     assert marks is not None and audits is not None
+    from sqlmodel import Session
+
+    with Session(db.get_engine()) as s:  # what the sealer of `ejournal serve` does, then the check
+        seal_all(session=s)
+        chain = verify_chain(session=s)
     total = accepted + solo_accepted
     lost_or_duplicated = abs(marks[0] - total) + (marks[0] - marks[1]) + abs(audits[0] - total)
     q = statistics.quantiles(sorted(latencies), n=100) if len(latencies) >= 2 else [0.0] * 99
     print(
-        f"teachers={args.teachers} seconds={elapsed:.1f} saves={accepted} saves_per_s={accepted / elapsed:.1f} "
-        f"errors={len(errors)} lost_or_duplicated={lost_or_duplicated}"
+        f"teachers={args.teachers} processes={args.processes} seconds={elapsed:.1f} saves={accepted} "
+        f"saves_per_s={accepted / elapsed:.1f} errors={len(errors)} lost_or_duplicated={lost_or_duplicated} "
+        f"audit_chain_ok={chain.ok} audit_entries={chain.entries}"
     )
     print(
         f"latency_ms p50={q[49] * 1000:.1f} p90={q[89] * 1000:.1f} p99={q[98] * 1000:.1f} "

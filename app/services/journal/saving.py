@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -31,6 +32,7 @@ from app.models import (
     Lesson,
     Mark,
     PlanTopic,
+    Student,
 )
 from app.services.journal.common import (
     FIELD_TITLES,
@@ -39,10 +41,8 @@ from app.services.journal.common import (
     SaveResult,
     _attestation_form,
     _clean,
-    _lock_lesson,
     _require_conducting,
     checking_deadline,
-    college_now,
     lesson_roster,
     normalise_mark,
 )
@@ -51,15 +51,40 @@ from app.settings import get_settings
 # --------------------------------------------------------------------------- save
 
 
+class _Lesson:
+    """The lesson being saved and what a save reads about it, each read once (a save is a few
+    round trips to the database: the teachers' saves at the end of a pair come all at once)."""
+
+    def __init__(self, session: Session, lesson: Lesson) -> None:
+        self.session = session
+        self.lesson = lesson
+
+    @cached_property
+    def roster(self) -> dict[int, Student]:
+        return {s.id: s for s in lesson_roster(self.session, self.lesson) if s.id is not None}
+
+    @cached_property
+    def marks(self) -> list[tuple[int, str, int | None]]:
+        """(student, kind of work, the mark it corrects) of every mark of the lesson."""
+        rows = self.session.exec(
+            select(Mark.student_id, Mark.work_kind, Mark.corrects_mark_id).where(
+                Mark.lesson_id == self.lesson.id
+            )
+        )
+        return [(sid, kind, corrects) for sid, kind, corrects in rows]
+
+
 def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Session) -> SaveResult:
     """Save what the teacher entered for one lesson: all of it, or nothing."""
     details: dict[str, Any] = {"lesson_id": lesson_id}
-    with audit.user_action(
-        session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details
+    with (
+        audit.user_action(
+            session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details
+        ),
+        session.no_autoflush,  # the rows go in once, at commit: a query on the way sends nothing
     ):
-        lesson = _lock_lesson(session, lesson_id)
+        lesson, now = _lock_lesson_at(session, lesson_id)
         _require_conducting(actor, lesson)
-        now = college_now(session=session)
         today = now.date()
         if lesson.lesson_date > today:
             raise DomainError(
@@ -72,13 +97,14 @@ def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Se
         late: list[str] = []
 
         _save_fields(session, lesson, entry, now=now, on_day=on_day, changed=changed, late=late)
+        read = _Lesson(session, lesson)
         statuses = _save_attendance(
-            session, actor, lesson, entry, now=now, on_day=on_day, changed=changed, late=late
+            session, actor, read, entry, now=now, on_day=on_day, changed=changed, late=late
         )
         added = _add_marks(
             session,
             actor,
-            lesson,
+            read,
             entry.marks,
             statuses,
             today=today,
@@ -167,10 +193,22 @@ def _plan_topic_of(session: Session, lesson: Lesson, plan_topic_id: int) -> Plan
     return plan
 
 
+def _lock_lesson_at(session: Session, lesson_id: int) -> tuple[Lesson, datetime]:
+    """The lesson, locked for this save, and the college's now (the transaction's: the same in
+    every statement of it), in one round trip."""
+    row = session.exec(
+        select(Lesson, func.now()).where(Lesson.id == lesson_id).with_for_update(of=Lesson)
+    ).first()
+    if row is None:
+        raise NotFound(f"Занятие №{lesson_id} не найдено.")
+    lesson, now = row
+    return lesson, now.astimezone(get_settings().tz)
+
+
 def _save_attendance(
     session: Session,
     actor: Actor,
-    lesson: Lesson,
+    read: _Lesson,
     entry: LessonEntry,
     *,
     now: datetime,
@@ -179,6 +217,7 @@ def _save_attendance(
     late: list[str],
 ) -> dict[int, AttendanceStatus]:
     """Apply the attendance of this save; return every student's status after it."""
+    lesson = read.lesson
     assert lesson.id is not None
     existing = {
         a.student_id: a for a in session.exec(select(Attendance).where(Attendance.lesson_id == lesson.id))
@@ -186,8 +225,7 @@ def _save_attendance(
     statuses = {sid: AttendanceStatus(a.status) for sid, a in existing.items()}
     if entry.attendance is None:
         return statuses
-    roster = {s.id for s in lesson_roster(session, lesson)}
-    unknown = [sid for sid in entry.attendance if sid not in roster]
+    unknown = [sid for sid in entry.attendance if sid not in read.roster]
     if unknown:
         raise DomainError("В отметке посещаемости есть студенты не из этой группы: обновите страницу.")
     wanted = {sid: AttendanceStatus(s) for sid, s in entry.attendance.items() if s is not None}
@@ -198,7 +236,7 @@ def _save_attendance(
             f"Посещаемость занятия {fmt_date(lesson.lesson_date)} уже отмечена; после дня занятия её "
             "меняет только куратор, отмечая уважительную причину."
         )
-    marked = {m for m in session.exec(select(Mark.student_id).where(Mark.lesson_id == lesson.id))}
+    marked = {sid for sid, _, _ in read.marks}
     for sid, status in wanted.items():
         if status in ABSENT_STATUSES and sid in marked:
             raise DomainError(
@@ -231,7 +269,7 @@ def _save_attendance(
 def _add_marks(
     session: Session,
     actor: Actor,
-    lesson: Lesson,
+    read: _Lesson,
     marks: list[MarkInput],
     statuses: dict[int, AttendanceStatus],
     *,
@@ -241,16 +279,11 @@ def _add_marks(
 ) -> list[Mark]:
     if not marks:
         return []
+    lesson = read.lesson
     assert lesson.id is not None
-    roster = {s.id: s for s in lesson_roster(session, lesson)}
+    roster = read.roster
     credit_allowed = _attestation_form(session, lesson) == AttestationForm.credit
-    existing = set(
-        session.exec(
-            select(Mark.student_id, Mark.work_kind).where(
-                Mark.lesson_id == lesson.id, col(Mark.corrects_mark_id).is_(None)
-            )
-        )
-    )
+    existing = {(sid, kind) for sid, kind, corrects in read.marks if corrects is None}
     seen: set[tuple[int, str]] = set()
     added: list[Mark] = []
     for item in marks:
@@ -307,7 +340,6 @@ def _add_marks(
         )
         session.add(mark)
         added.append(mark)
-    session.flush()
     return added
 
 
