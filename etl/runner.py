@@ -68,7 +68,12 @@ def run_macros(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[
 
 
 def _body(model: Model) -> str:
-    return model.path.read_text(encoding="utf-8").strip().rstrip(";")
+    body = model.path.read_text(encoding="utf-8").strip().rstrip(";")
+    if model.materialized == "table":
+        # Stored college by college: a page reads only its college's row groups, and an
+        # incremental load's swap of one college's rows rewrites only those (etl.load).
+        return f"SELECT * FROM ({body}) ORDER BY college_id"
+    return body
 
 
 def run_models(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[str]:
