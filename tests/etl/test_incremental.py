@@ -160,3 +160,37 @@ def test_a_load_copies_the_current_file_when_the_twin_is_gone(world, settings, t
     with Session(world.engine) as s:
         assert s.execute(text("SELECT count(*) FROM lesson WHERE topic = 'Копия'")).scalar_one() == 1
     assert_same_as_a_full_load(settings, tmp_path, "full", [world.college_id], frozenset(MARTS))
+
+
+def test_a_load_that_dies_after_swapping_the_marts_changes_nothing(
+    world, engine, settings, tmp_path, monkeypatch
+):
+    """Killed between swapping a college's rows and committing: the twin is as it was, the
+    published warehouse too, and the next load does the work again."""
+    make_world(engine).without_timetable()  # one college changed of two is not most of them
+    world.without_timetable()
+    lid = world.lesson(0)
+    run_etl(full=True, settings=settings)
+    published = read_pointer(settings.warehouse_dir)
+    before = marts_of(settings)
+    with Session(world.engine) as s:
+        save_lesson(
+            world.actor("teacher"),
+            lid,
+            LessonEntry(topic="Обрыв", work_kind=WorkKind.oral, marks=[MarkInput(world.student_ids[0], "4")]),
+            session=s,
+        )
+
+    def die(*_args: object) -> None:
+        raise KeyboardInterrupt  # what a SIGINT does mid-load
+
+    monkeypatch.setattr("etl.load.drop_scoped", die)
+    with pytest.raises(KeyboardInterrupt):
+        run_etl(settings=settings)
+    assert read_pointer(settings.warehouse_dir) == published
+    for mart, frame in marts_of(settings).items():
+        assert frame.equals(before[mart]), mart
+    monkeypatch.undo()
+    again = run_etl(settings=settings)
+    assert again.mode == "incremental" and again.colleges == 1
+    assert_same_as_a_full_load(settings, tmp_path, "full", [world.college_id], frozenset(MARTS))

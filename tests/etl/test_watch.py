@@ -3,6 +3,7 @@ nobody opening the app, and loads the warehouse."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.calendar import is_school_day
-from app.models import Lesson
+from app.models import AuditEvent, Lesson
 from tests.conftest import ROOT
 
 
@@ -49,3 +50,56 @@ def test_the_refresh_loop_creates_todays_lessons(world, database_url, tmp_path):
         out = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
     assert found is not None, out
     assert (found.teacher_id, found.room) == (world.teacher_id, "305")
+
+
+def test_a_save_is_sealed_and_loaded_at_once_not_at_the_interval(world, app_engine, database_url, tmp_path):
+    """The watch's sealer seals the save's audit entry, its NOTIFY wakes the loader: with an hour's
+    interval, the mark reaches the warehouse within seconds (issue 14, freshness)."""
+    from app.domain import WorkKind
+    from app.services.journal import LessonEntry, MarkInput, save_lesson
+    from etl.warehouse import NoWarehouse, WarehouseReader, read_pointer
+
+    lid = world.lesson(0)
+    env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "etl", "watch", "--interval", "3600"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    warehouse = tmp_path / "warehouse"
+    try:
+        deadline = time.monotonic() + 180
+        while read_pointer(warehouse) is None and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)  # the watch's first round: a full load
+        assert read_pointer(warehouse) is not None
+        with Session(app_engine) as s:
+            save_lesson(
+                world.actor("teacher"),
+                lid,
+                LessonEntry(
+                    topic="Свежесть", work_kind=WorkKind.oral, marks=[MarkInput(world.student_ids[0], "5")]
+                ),
+                session=s,
+            )
+        saved = time.monotonic()
+        reader = WarehouseReader(warehouse)
+        loaded = 0
+        while not loaded and time.monotonic() - saved < 120 and proc.poll() is None:
+            with contextlib.suppress(NoWarehouse):
+                loaded = reader.query("SELECT count(*) FROM mark_current WHERE lesson_id = ?", [lid]).item()
+            time.sleep(0.2)
+        reader.close()
+        with Session(world.engine) as s:
+            sealed = s.exec(
+                select(AuditEvent.chain_seq).where(
+                    AuditEvent.action == "lesson.save", AuditEvent.entity_id == lid
+                )
+            ).one()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
+    assert loaded == 1, out
+    assert sealed is not None, out
