@@ -109,12 +109,13 @@ def main() -> None:
     from etl.warehouse import NoWarehouse, WarehouseReader, read_pointer
 
     started = time.time()
+    log = data_dir / "freshness-watch.log"  # what the watch said: each load, how long it took
     watch = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "etl", "watch"],
         env={**os.environ},
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     times: list[float] = []
     try:

@@ -8,9 +8,9 @@
   the load at once (but not sooner than EJOURNAL_ETL_MIN_GAP_SECONDS after the last), whichever
   server's sealer sealed it; without one, the load runs every EJOURNAL_ETL_INTERVAL_SECONDS. (The writers themselves do not NOTIFY: PostgreSQL serialises the
   commits of notifying transactions, which is the queue the sealer exists to remove.)
-- The loop: the day's lessons from the timetable (app.services.journal.materialize_due, as the
-  app's role), then an incremental load, and every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of
-  e-mail notices (app.notify.run: after the load, so an alert read from the marts is as fresh as
+- The loop: every EJOURNAL_ETL_INTERVAL_SECONDS the day's lessons from the timetable
+  (app.services.journal.materialize_due, as the app's role); every round an incremental load; and
+  every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of e-mail notices (app.notify.run: after the load, so an alert read from the marts is as fresh as
   they are).
 """
 
@@ -66,14 +66,19 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
     wake, stop = threading.Event(), threading.Event()
     threading.Thread(target=_seal_loop, args=(stop,), name="audit-sealer", daemon=True).start()
     threading.Thread(target=_listen_loop, args=(wake, stop), name="change-listener", daemon=True).start()
-    notified = 0.0
+    notified = materialized = -float("inf")
     try:
         while True:
             wake.clear()
+            # The day's lessons once an interval, not on every wake-up: a change never needs
+            # them (the timetable's own changes make theirs), and for a region it takes seconds.
+            materialize = time.monotonic() - materialized >= interval
+            if materialize:
+                materialized = time.monotonic()
             notify = time.monotonic() - notified >= get_settings().notify_interval_seconds
             if notify:
                 notified = time.monotonic()
-            _round(notify=notify)
+            _round(materialize=materialize, notify=notify)
             gap = min(get_settings().etl_min_gap_seconds, interval)
             time.sleep(gap)  # what changes meanwhile is loaded by the next round, together
             wake.wait(interval - gap)
@@ -83,14 +88,15 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
         stop.set()
 
 
-def _round(*, notify: bool) -> None:
-    try:
-        with Session(get_engine()) as session:
-            created = materialize_due(session=session)
-        if created:
-            log.info("создано занятий по расписанию: %d", created)
-    except Exception:  # the next round tries again; the load below still runs
-        log.exception("создание занятий по расписанию не удалось")
+def _round(*, materialize: bool, notify: bool) -> None:
+    if materialize:
+        try:
+            with Session(get_engine()) as session:
+                created = materialize_due(session=session)
+            if created:
+                log.info("создано занятий по расписанию: %d", created)
+        except Exception:  # the next round tries again; the load below still runs
+            log.exception("создание занятий по расписанию не удалось")
     try:
         report = run_etl()
         if report.mode != "unchanged":
