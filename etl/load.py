@@ -241,7 +241,7 @@ def _twin_of(
 ) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
     """The file this load updates, open for writing: the twin (a warehouse file other than the
     published one, built by this version of the SQL), or, when there is none or readers still
-    hold it after TIWN_WAIT, a new copy of the published file."""
+    hold it after TWIN_WAIT, a new copy of the published file."""
     candidates = sorted(
         (p for p in directory.glob("wh-*.duckdb") if p.name != previous.file),
         key=lambda p: p.stat().st_mtime,

@@ -18,19 +18,23 @@ from app.models import AuditEvent, Lesson
 from tests.conftest import ROOT
 
 
-def test_the_refresh_loop_creates_todays_lessons(world, database_url, tmp_path):
-    if not is_school_day(world.today):
-        pytest.skip("no lessons today (a Sunday or a public holiday)")
-    world.slot(world.today, 6, room="305")
-    env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(tmp_path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "etl", "watch", "--interval", "5"],
+def start_watch(database_url: str, data_dir, *, interval: int) -> subprocess.Popen[bytes]:
+    """`ejournal etl watch` on the worker's database, its warehouse under `data_dir`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "etl", "watch", "--interval", str(interval)],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(data_dir)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def test_the_refresh_loop_creates_todays_lessons(world, database_url, tmp_path):
+    if not is_school_day(world.today):
+        pytest.skip("no lessons today (a Sunday or a public holiday)")
+    world.slot(world.today, 6, room="305")
+    proc = start_watch(database_url, tmp_path, interval=5)
     try:
         deadline = time.monotonic() + 90
         found = None
@@ -60,15 +64,7 @@ def test_a_save_is_sealed_and_loaded_at_once_not_at_the_interval(world, app_engi
     from etl.warehouse import NoWarehouse, WarehouseReader, read_pointer
 
     lid = world.lesson(0)
-    env = {**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(tmp_path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "etl", "watch", "--interval", "3600"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = start_watch(database_url, tmp_path, interval=3600)
     warehouse = tmp_path / "warehouse"
     try:
         deadline = time.monotonic() + 180
