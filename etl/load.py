@@ -26,20 +26,20 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import adbc_driver_postgresql.dbapi as adbc
 import duckdb
-import pyarrow as pa
 
 from app.db import etl_database_url
 from app.settings import Settings, get_settings
 from etl import sources
+from etl.duck import column, columns, count, run, scalar
+from etl.extract import Progress, Read, Source, read_changes, read_full
 from etl.runner import data_tests, drop_scoped, models_version, quote, run_models, run_models_scoped
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
@@ -47,8 +47,6 @@ from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remo
 LOOKBACK = timedelta(minutes=10)
 # How long a load waits for readers to let go of the twin before it copies the current file.
 TWIN_WAIT = timedelta(seconds=3)
-
-Progress = Callable[[float, str], None]
 
 
 class EtlBusy(RuntimeError):
@@ -89,32 +87,6 @@ class LoadReport:
             f"{verb}: прочитано строк {read}, изменено {self.changed_rows}{rebuilt}, проверок данных "
             f"{self.tests_run}, {self.seconds:.2f} с. Данные на {at}."
         )
-
-
-class Source:
-    """A consistent snapshot of the journal database, read as Arrow."""
-
-    def __init__(self, url: str, timezone: str) -> None:
-        self.conn = adbc.connect(url, autocommit=True)
-        self.cur = self.conn.cursor()
-        # One snapshot for every table: the warehouse never mixes two moments of the journal.
-        self.cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        self.cur.execute("SELECT now(), (now() AT TIME ZONE $1::text)::date", parameters=(timezone,))
-        row = self.cur.fetchone()
-        assert row is not None
-        self.snapshot_at: datetime = row[0]
-        self.today = row[1]
-
-    def read(self, sql: str, *params: object) -> pa.Table:
-        self.cur.execute(sql, parameters=params or None)
-        return self.cur.fetch_arrow_table()
-
-    def close(self) -> None:
-        try:
-            self.cur.execute("COMMIT")
-        finally:
-            self.cur.close()
-            self.conn.close()
 
 
 def run_etl(
@@ -159,16 +131,18 @@ def _full(directory: Path, source: Source, settings: Settings, step: Progress) -
     try:
         duck = duckdb.connect(str(build))
         try:
-            _run(duck, f"SET TimeZone = '{settings.tz.key}'")  # a validated zone name, not user input
+            run(duck, f"SET TimeZone = '{settings.tz.key}'")  # a validated zone name, not user input
             loading = time.perf_counter()
-            _load_full(duck, source, report, step)
+            read = Read()
+            read_full(duck, source, read, step)
+            report.rows_read, report.changed_rows = read.rows, read.changed
             report.load_seconds = time.perf_counter() - loading
             _write_params(duck, settings, source)
             step(0.7, "Построение витрин")
             run_models(duck)
             step(0.9, "Проверка данных")
             _check(duck, report)
-            report.colleges = report.colleges_total = _count(duck, "raw_college")
+            report.colleges = report.colleges_total = count(duck, "raw_college")
             published = _finish(duck, source, directory / build.with_suffix("").name)
         finally:
             duck.close()
@@ -187,18 +161,6 @@ def _full(directory: Path, source: Source, settings: Settings, step: Progress) -
     return report
 
 
-def _load_full(duck: duckdb.DuckDBPyConnection, source: Source, report: LoadReport, step: Progress) -> None:
-    total = len(sources.ALL)
-    for i, src in enumerate(sources.ALL):
-        step(0.6 * i / total, f"Чтение: {src.name}")
-        table = source.read(src.select)
-        duck.register("arrow_in", table)
-        _run(duck, f"CREATE OR REPLACE TABLE {src.raw} AS SELECT * FROM arrow_in")
-        duck.unregister("arrow_in")
-        report.rows_read[src.name] = table.num_rows
-        report.changed_rows += table.num_rows
-
-
 # --------------------------------------------------------------------------- incremental
 
 
@@ -212,24 +174,26 @@ def _incremental(
     with _twin_of(directory, previous, report) as (twin, duck):
         state = _state(duck)
         since = (state["loaded_at"] - LOOKBACK).isoformat()
-        _run(duck, f"SET TimeZone = '{settings.tz.key}'")
-        _run(duck, "BEGIN TRANSACTION")
+        run(duck, f"SET TimeZone = '{settings.tz.key}'")
+        run(duck, "BEGIN TRANSACTION")
         loading = time.perf_counter()
-        touched = _load_incremental(duck, source, since, report, step)
+        read = Read()
+        touched = read_changes(duck, source, since, read, step)
+        report.rows_read, report.changed_rows = read.rows, read.changed
         report.load_seconds = time.perf_counter() - loading
         params_changed = _write_params(duck, settings, source)
-        report.colleges_total = _count(duck, "raw_college")
+        report.colleges_total = count(duck, "raw_college")
         if not report.changed_rows and not params_changed:
-            _run(duck, "ROLLBACK")
+            run(duck, "ROLLBACK")
             return _unchanged(directory, previous, source, report)
         if params_changed or not touched or 2 * len(touched) > report.colleges_total:
-            _run(duck, "ROLLBACK")
+            run(duck, "ROLLBACK")
             return None
         report.colleges = len(touched)
         step(0.7, f"Построение витрин: колледжей {len(touched)}")
         _rebuild(duck, touched, report)
         published = _finish(duck, source, twin)
-        _run(duck, "COMMIT")
+        run(duck, "COMMIT")
     report.published = published
     publish(directory, published, keep={previous.file})
     return report
@@ -292,131 +256,10 @@ def _others(directory: Path, current: str) -> list[str]:
     return [p.name for p in directory.glob("wh-*.duckdb") if p.name != current]
 
 
-def _delta_sql(src: sources.Source) -> str:
-    if src.name == "attendance":
-        # A lesson whose attendance was re-taken may have lost rows: re-read all of its rows. Two
-        # index scans (a UNION, not an OR, which PostgreSQL would answer with a scan of the table).
-        return (
-            f"{src.select} WHERE updated_at > $1::timestamptz UNION "
-            f"{src.select} WHERE lesson_id IN (SELECT id FROM lesson WHERE updated_at > $1::timestamptz)"
-        )
-    return f"{src.select} WHERE {src.changed_at} > $1::timestamptz"
-
-
-def _same_shape(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> bool:
-    """Whether the raw table has the columns the source gives now (an upgrade may reshape it)."""
-    duck.register("shape_in", source.read(f"SELECT * FROM ({src.select}) s LIMIT 0"))
-    try:
-        return _columns(duck, "shape_in") == _columns(duck, src.raw)
-    finally:
-        duck.unregister("shape_in")
-
-
-def _version_delta(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> pa.Table:
-    """The rows of the versions whose standing differs from the warehouse's (new in force,
-    superseded, gone), read again; temp table scope_old gets the warehouse's rows of them."""
-    assert src.version is not None
-    versions = source.read(
-        "SELECT id, status = 'approved' AS is_current FROM ktp_version WHERE status IN ('approved', 'superseded')"
-    )
-    duck.register("versions_in", versions)
-    known = f"SELECT DISTINCT {quote(src.version)} AS id, is_current FROM {src.raw}"
-    changed = _column(
-        duck,
-        f"SELECT id FROM (SELECT id, is_current FROM versions_in EXCEPT {known}) "
-        f"UNION SELECT id FROM ({known} EXCEPT SELECT id, is_current FROM versions_in)",
-    )
-    duck.unregister("versions_in")
-    ids = "{" + ",".join(str(int(v)) for v in changed) + "}"
-    _run(
-        duck,
-        f"CREATE OR REPLACE TEMP TABLE scope_old AS SELECT * FROM {src.raw} "
-        f"WHERE {quote(src.version)} IN (SELECT unnest(?::INTEGER[]))",
-        [sorted(int(v) for v in changed)],
-    )
-    return source.read(f"{src.select} AND p.{src.version} = ANY($1::integer[])", ids)
-
-
-def _load_incremental(
-    duck: duckdb.DuckDBPyConnection, source: Source, since: str, report: LoadReport, step: Progress
-) -> set[int]:
-    """Merge what changed into the raw tables; returns the colleges whose rows differ."""
-    touched: set[int] = set()
-    total = len(sources.ALL)
-    for i, src in enumerate(sources.ALL):
-        step(0.6 * i / total, f"Чтение изменений: {src.name}")
-        raw = src.raw
-        if src.version is not None and _same_shape(duck, source, src):
-            table = _version_delta(duck, source, src)
-            duck.register("arrow_in", table)
-            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
-        elif src.changed_at is None or src.version is not None:
-            table = source.read(src.select)
-            duck.register("arrow_in", table)
-            if _columns(duck, "arrow_in") == _columns(duck, raw):
-                _run(duck, "CREATE OR REPLACE TEMP TABLE scope_old AS SELECT * FROM " + quote(raw))
-                changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=True)
-            else:  # a source new or reshaped since the last load (the app was upgraded): replace it
-                _run(duck, f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM arrow_in")
-                changed = max(table.num_rows, 1)
-                touched.update(_column(duck, "SELECT id FROM raw_college"))
-        else:
-            table = source.read(_delta_sql(src), since)
-            duck.register("arrow_in", table)
-            if src.name == "attendance":
-                scope = (
-                    f"SELECT * FROM {raw} WHERE id IN (SELECT id FROM arrow_in) OR lesson_id IN "
-                    "(SELECT id FROM lesson_delta)"
-                )
-            else:
-                scope = f"SELECT * FROM {raw} WHERE id IN (SELECT id FROM arrow_in)"
-            _run(duck, f"CREATE OR REPLACE TEMP TABLE scope_old AS {scope}")
-            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
-            if src.name == "lesson":
-                _run(duck, "CREATE OR REPLACE TEMP TABLE lesson_delta AS SELECT id FROM arrow_in")
-        duck.unregister("arrow_in")
-        report.rows_read[src.name] = table.num_rows
-        report.changed_rows += changed
-    return touched
-
-
-def _merge(
-    duck: duckdb.DuckDBPyConnection,
-    src: sources.Source,
-    new: str,
-    old: str,
-    touched: set[int],
-    *,
-    replace: bool,
-) -> int:
-    """Swap the `old` rows of the raw table for the `new` ones where they differ; the colleges of
-    the rows that differ (either side) join `touched`. Returns how many rows differ."""
-    _run(
-        duck,
-        f"CREATE OR REPLACE TEMP TABLE differing AS (SELECT * FROM {new} EXCEPT ALL SELECT * FROM {old}) "
-        f"UNION ALL (SELECT * FROM {old} EXCEPT ALL SELECT * FROM {new})",
-    )
-    changed = _count(duck, "differing")
-    if not changed:
-        return 0
-    if src.parent is None:
-        colleges = f"SELECT DISTINCT {quote(src.college)} FROM differing"
-    else:
-        parent, column = src.parent
-        colleges = f"SELECT DISTINCT college_id FROM raw_{parent} WHERE id IN (SELECT {quote(column)} FROM differing)"
-    touched.update(c for c in _column(duck, colleges) if c is not None)
-    if replace:
-        _run(duck, f"DELETE FROM {src.raw}")
-    else:
-        _run(duck, f"DELETE FROM {src.raw} WHERE id IN (SELECT id FROM {old})")
-    _run(duck, f"INSERT INTO {src.raw} SELECT * FROM {new}")
-    return changed
-
-
 def _rebuild(duck: duckdb.DuckDBPyConnection, touched: set[int], report: LoadReport) -> None:
     """The touched colleges' marts, built again and tested, swapped in (the caller's transaction)."""
-    database = _column(duck, "SELECT current_database()")[0]
-    _run(
+    database = column(duck, "SELECT current_database()")[0]
+    run(
         duck,
         "CREATE OR REPLACE TEMP TABLE etl_scope AS SELECT unnest(?::INTEGER[]) AS college_id",
         [sorted(touched)],
@@ -426,8 +269,8 @@ def _rebuild(duck: duckdb.DuckDBPyConnection, touched: set[int], report: LoadRep
     _check(duck, report)  # the data tests, on the rebuilt colleges (the temporary marts)
     for mart in marts:
         target = f"{quote(database)}.main.{quote(mart)}"
-        _run(duck, f"DELETE FROM {target} WHERE college_id IN (SELECT college_id FROM etl_scope)")
-        _run(duck, f"INSERT INTO {target} SELECT * FROM temp.main.{quote(mart)}")
+        run(duck, f"DELETE FROM {target} WHERE college_id IN (SELECT college_id FROM etl_scope)")
+        run(duck, f"INSERT INTO {target} SELECT * FROM temp.main.{quote(mart)}")
     drop_scoped(duck, scoped)
 
 
@@ -436,10 +279,8 @@ def _keeps(src: sources.Source, database: str) -> str:
     scope = "(SELECT college_id FROM etl_scope)"
     if src.parent is None:
         return f"{quote(src.college)} IN {scope}"
-    parent, column = src.parent
-    return (
-        f"{quote(column)} IN (SELECT id FROM {quote(database)}.main.raw_{parent} WHERE college_id IN {scope})"
-    )
+    parent, reference = src.parent
+    return f"{quote(reference)} IN (SELECT id FROM {quote(database)}.main.raw_{parent} WHERE college_id IN {scope})"
 
 
 # --------------------------------------------------------------------------- shared
@@ -462,10 +303,10 @@ def _write_params(duck: duckdb.DuckDBPyConnection, settings: Settings, source: S
     part differs from what the file held (the first load of a day, or changed settings)."""
     before = (
         duck.execute(f"SELECT {MART_PARAMS} FROM etl_params").fetchall()
-        if _columns(duck, "etl_params")
+        if columns(duck, "etl_params")
         else None
     )
-    _run(
+    run(
         duck,
         "CREATE OR REPLACE TABLE etl_params AS SELECT ?::DATE AS as_of_date, ?::TIMESTAMPTZ AS loaded_at, "
         "?::INTEGER AS checking_deadline_days, ?::DOUBLE AS systematic_absence_share, "
@@ -484,13 +325,13 @@ def _write_params(duck: duckdb.DuckDBPyConnection, settings: Settings, source: S
 
 def _finish(duck: duckdb.DuckDBPyConnection, source: Source, file: Path) -> Published:
     """Record the file's own state (the next load of it reads from here) and what to publish."""
-    rows = {s.name: _count(duck, s.raw) for s in sources.ALL}
-    changed_at = _scalar(
+    rows = {s.name: count(duck, s.raw) for s in sources.ALL}
+    changed_at = scalar(
         duck,
         "SELECT greatest((SELECT max(updated_at) FROM raw_lesson), "
         "(SELECT max(updated_at) FROM raw_attendance), (SELECT max(created_at) FROM raw_mark))",
     )
-    _run(
+    run(
         duck,
         "CREATE OR REPLACE TABLE etl_state AS SELECT ?::TIMESTAMPTZ AS loaded_at, ?::VARCHAR AS models_version",
         [source.snapshot_at, models_version()],
@@ -499,7 +340,7 @@ def _finish(duck: duckdb.DuckDBPyConnection, source: Source, file: Path) -> Publ
 
 
 def _state(duck: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    if _columns(duck, "etl_state") is None:
+    if columns(duck, "etl_state") is None:
         return {}
     loaded_at, version = duck.execute("SELECT loaded_at, models_version FROM etl_state").fetchall()[0]
     return {"loaded_at": loaded_at, "models_version": version}
@@ -510,29 +351,3 @@ def _copy(src: Path, dst: Path) -> None:
     shutil.copyfile(src, building)
     building.chmod(0o600)
     building.rename(dst)
-
-
-def _run(duck: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> None:
-    """Execute a statement whose result nobody reads (DuckDB 2.0 wants every result finished)."""
-    duck.execute(sql, params or []).complete()
-
-
-def _scalar(duck: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open and blocks the connection
-    return duck.execute(sql).fetchall()[0][0]
-
-
-def _column(duck: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
-    return [r[0] for r in duck.execute(sql).fetchall()]
-
-
-def _columns(duck: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]] | None:
-    """The table's columns and their types; None when there is no such table."""
-    try:
-        return [(str(r[0]), str(r[1])) for r in duck.execute(f"DESCRIBE {table}").fetchall()]
-    except duckdb.CatalogException:
-        return None
-
-
-def _count(duck: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(_scalar(duck, f"SELECT count(*) FROM {table}"))

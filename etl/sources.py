@@ -24,7 +24,7 @@ class Source:
     college: str = "college_id"
     parent: tuple[str, str] | None = None
     # Read incrementally by version instead (the КТП): its rows never change, only whether their
-    # version is the one in force; this column names the version (etl.load._version_delta).
+    # version is the one in force; this column names the version (etl.extract._version_delta).
     version: str | None = None
 
     @property

@@ -1,0 +1,187 @@
+"""Reading the journal for the warehouse: a consistent snapshot of PostgreSQL as Arrow (ADBC), loaded
+whole into the raw tables (a full load) or merged into them by what changed (an incremental one),
+which also tells the colleges whose rows differ (etl.load rebuilds their marts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import adbc_driver_postgresql.dbapi as adbc
+import duckdb
+import pyarrow as pa
+
+from etl import sources
+from etl.duck import column, columns, count, run
+from etl.runner import quote
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Read:
+    """What a load read: rows per source, and how many of them differed from the warehouse's."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    changed: int = 0
+
+
+class Source:
+    """A consistent snapshot of the journal database, read as Arrow."""
+
+    def __init__(self, url: str, timezone: str) -> None:
+        self.conn = adbc.connect(url, autocommit=True)
+        self.cur = self.conn.cursor()
+        # One snapshot for every table: the warehouse never mixes two moments of the journal.
+        self.cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self.cur.execute("SELECT now(), (now() AT TIME ZONE $1::text)::date", parameters=(timezone,))
+        row = self.cur.fetchone()
+        assert row is not None
+        self.snapshot_at: datetime = row[0]
+        self.today = row[1]
+
+    def read(self, sql: str, *params: object) -> pa.Table:
+        self.cur.execute(sql, parameters=params or None)
+        return self.cur.fetch_arrow_table()
+
+    def close(self) -> None:
+        try:
+            self.cur.execute("COMMIT")
+        finally:
+            self.cur.close()
+            self.conn.close()
+
+
+def read_full(duck: duckdb.DuckDBPyConnection, source: Source, read: Read, step: Progress) -> None:
+    total = len(sources.ALL)
+    for i, src in enumerate(sources.ALL):
+        step(0.6 * i / total, f"Чтение: {src.name}")
+        table = source.read(src.select)
+        duck.register("arrow_in", table)
+        run(duck, f"CREATE OR REPLACE TABLE {src.raw} AS SELECT * FROM arrow_in")
+        duck.unregister("arrow_in")
+        read.rows[src.name] = table.num_rows
+        read.changed += table.num_rows
+
+
+def _delta_sql(src: sources.Source) -> str:
+    if src.name == "attendance":
+        # A lesson whose attendance was re-taken may have lost rows: re-read all of its rows. Two
+        # index scans (a UNION, not an OR, which PostgreSQL would answer with a scan of the table).
+        return (
+            f"{src.select} WHERE updated_at > $1::timestamptz UNION "
+            f"{src.select} WHERE lesson_id IN (SELECT id FROM lesson WHERE updated_at > $1::timestamptz)"
+        )
+    return f"{src.select} WHERE {src.changed_at} > $1::timestamptz"
+
+
+def _same_shape(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> bool:
+    """Whether the raw table has the columns the source gives now (an upgrade may reshape it)."""
+    duck.register("shape_in", source.read(f"SELECT * FROM ({src.select}) s LIMIT 0"))
+    try:
+        return columns(duck, "shape_in") == columns(duck, src.raw)
+    finally:
+        duck.unregister("shape_in")
+
+
+def _version_delta(duck: duckdb.DuckDBPyConnection, source: Source, src: sources.Source) -> pa.Table:
+    """The rows of the versions whose standing differs from the warehouse's (new in force,
+    superseded, gone), read again; temp table scope_old gets the warehouse's rows of them."""
+    assert src.version is not None
+    versions = source.read(
+        "SELECT id, status = 'approved' AS is_current FROM ktp_version WHERE status IN ('approved', 'superseded')"
+    )
+    duck.register("versions_in", versions)
+    known = f"SELECT DISTINCT {quote(src.version)} AS id, is_current FROM {src.raw}"
+    changed = column(
+        duck,
+        f"SELECT id FROM (SELECT id, is_current FROM versions_in EXCEPT {known}) "
+        f"UNION SELECT id FROM ({known} EXCEPT SELECT id, is_current FROM versions_in)",
+    )
+    duck.unregister("versions_in")
+    ids = "{" + ",".join(str(int(v)) for v in changed) + "}"
+    run(
+        duck,
+        f"CREATE OR REPLACE TEMP TABLE scope_old AS SELECT * FROM {src.raw} "
+        f"WHERE {quote(src.version)} IN (SELECT unnest(?::INTEGER[]))",
+        [sorted(int(v) for v in changed)],
+    )
+    return source.read(f"{src.select} AND p.{src.version} = ANY($1::integer[])", ids)
+
+
+def read_changes(
+    duck: duckdb.DuckDBPyConnection, source: Source, since: str, read: Read, step: Progress
+) -> set[int]:
+    """Merge what changed into the raw tables; returns the colleges whose rows differ."""
+    touched: set[int] = set()
+    total = len(sources.ALL)
+    for i, src in enumerate(sources.ALL):
+        step(0.6 * i / total, f"Чтение изменений: {src.name}")
+        raw = src.raw
+        if src.version is not None and _same_shape(duck, source, src):
+            table = _version_delta(duck, source, src)
+            duck.register("arrow_in", table)
+            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
+        elif src.changed_at is None or src.version is not None:
+            table = source.read(src.select)
+            duck.register("arrow_in", table)
+            if columns(duck, "arrow_in") == columns(duck, raw):
+                run(duck, "CREATE OR REPLACE TEMP TABLE scope_old AS SELECT * FROM " + quote(raw))
+                changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=True)
+            else:  # a source new or reshaped since the last load (the app was upgraded): replace it
+                run(duck, f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM arrow_in")
+                changed = max(table.num_rows, 1)
+                touched.update(column(duck, "SELECT id FROM raw_college"))
+        else:
+            table = source.read(_delta_sql(src), since)
+            duck.register("arrow_in", table)
+            if src.name == "attendance":
+                scope = (
+                    f"SELECT * FROM {raw} WHERE id IN (SELECT id FROM arrow_in) OR lesson_id IN "
+                    "(SELECT id FROM lesson_delta)"
+                )
+            else:
+                scope = f"SELECT * FROM {raw} WHERE id IN (SELECT id FROM arrow_in)"
+            run(duck, f"CREATE OR REPLACE TEMP TABLE scope_old AS {scope}")
+            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
+            if src.name == "lesson":
+                run(duck, "CREATE OR REPLACE TEMP TABLE lesson_delta AS SELECT id FROM arrow_in")
+        duck.unregister("arrow_in")
+        read.rows[src.name] = table.num_rows
+        read.changed += changed
+    return touched
+
+
+def _merge(
+    duck: duckdb.DuckDBPyConnection,
+    src: sources.Source,
+    new: str,
+    old: str,
+    touched: set[int],
+    *,
+    replace: bool,
+) -> int:
+    """Swap the `old` rows of the raw table for the `new` ones where they differ; the colleges of
+    the rows that differ (either side) join `touched`. Returns how many rows differ."""
+    run(
+        duck,
+        f"CREATE OR REPLACE TEMP TABLE differing AS (SELECT * FROM {new} EXCEPT ALL SELECT * FROM {old}) "
+        f"UNION ALL (SELECT * FROM {old} EXCEPT ALL SELECT * FROM {new})",
+    )
+    changed = count(duck, "differing")
+    if not changed:
+        return 0
+    if src.parent is None:
+        colleges = f"SELECT DISTINCT {quote(src.college)} FROM differing"
+    else:
+        parent, reference = src.parent
+        colleges = f"SELECT DISTINCT college_id FROM raw_{parent} WHERE id IN (SELECT {quote(reference)} FROM differing)"
+    touched.update(c for c in column(duck, colleges) if c is not None)
+    if replace:
+        run(duck, f"DELETE FROM {src.raw}")
+    else:
+        run(duck, f"DELETE FROM {src.raw} WHERE id IN (SELECT id FROM {old})")
+    run(duck, f"INSERT INTO {src.raw} SELECT * FROM {new}")
+    return changed
