@@ -57,4 +57,5 @@ menu: dict[str, list[st.Page]] = {
 }
 menu[registry.ACCOUNT] = [*menu.get(registry.ACCOUNT, []), logout_page]
 
-st.navigation(menu).run()
+# expanded: the whole menu at once (collapsed, Streamlit adds an English «View N more»)
+st.navigation(menu, expanded=True).run()
