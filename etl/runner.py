@@ -90,31 +90,28 @@ def run_models(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[
 def run_models_scoped(
     conn: duckdb.DuckDBPyConnection, database: str, scoped_raw: dict[str, str], root: Path = WAREHOUSE
 ) -> list[str]:
-    """Build every model again for some colleges only, as temporary objects that shadow the
-    warehouse's own (DuckDB resolves a name in `temp` first): each raw table of `scoped_raw` as a
-    view of its rows that `scoped_raw[table]` keeps, the staging views over those, the marts as
-    temporary tables. The same SQL as a full build, over fewer rows; the caller swaps the marts'
-    rows in (etl.load). Returns the marts built."""
+    """Build every model again for some colleges only, as temporary tables that shadow the
+    warehouse's own (DuckDB resolves a name in `temp` first): each raw table of `scoped_raw` as
+    its rows that `scoped_raw[table]` keeps, the staging models over those, then the marts. The
+    same SQL as a full build, over fewer rows (the staging models are tables here, not views: a
+    few rows, read by every mart and data test); the caller swaps the marts' rows in (etl.load).
+    Returns the marts built."""
     for table, keep in scoped_raw.items():
         conn.execute(
-            f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS "
+            f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
             f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
         ).complete()
     marts = []
     for model in models(root):
-        conn.execute(
-            f"CREATE OR REPLACE TEMP {model.materialized.upper()} {quote(model.name)} AS {_body(model)}"
-        ).complete()
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(model.name)} AS {_body(model)}").complete()
         if model.materialized == "table":
             marts.append(model.name)
     return marts
 
 
 def drop_scoped(conn: duckdb.DuckDBPyConnection, scoped_raw: dict[str, str], root: Path = WAREHOUSE) -> None:
-    for model in reversed(models(root)):
-        conn.execute(f"DROP {model.materialized.upper()} IF EXISTS temp.main.{quote(model.name)}").complete()
-    for table in scoped_raw:
-        conn.execute(f"DROP VIEW IF EXISTS temp.main.{quote(table)}").complete()
+    for name in [*(m.name for m in reversed(models(root))), *scoped_raw]:
+        conn.execute(f"DROP TABLE IF EXISTS temp.main.{quote(name)}").complete()
 
 
 @dataclass(frozen=True)
