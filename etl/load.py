@@ -68,6 +68,7 @@ class LoadReport:
     colleges: int = 0  # colleges whose marts were built
     colleges_total: int = 0
     twin_seconds: float = 0.0  # copying a file to update (the twin after a full load, or a fallback)
+    why_full: str = ""  # why a load that could have been incremental was a full one
     published: Published | None = None
 
     def summary(self) -> str:
@@ -83,8 +84,9 @@ class LoadReport:
             if self.mode != "unchanged"
             else ""
         )
+        why = f" ({self.why_full})" if self.why_full else ""
         return (
-            f"{verb}: прочитано строк {read}, изменено {self.changed_rows}{rebuilt}, проверок данных "
+            f"{verb}{why}: прочитано строк {read}, изменено {self.changed_rows}{rebuilt}, проверок данных "
             f"{self.tests_run}, {self.seconds:.2f} с. Данные на {at}."
         )
 
@@ -109,11 +111,16 @@ def run_etl(
             previous = None
         source = Source(url or etl_database_url(settings), settings.timezone)
         try:
-            report = None
-            if not full and previous is not None and previous.models_version == models_version():
-                report = _incremental(directory, previous, source, settings, step)
-            if report is None:
+            made: LoadReport | str = "полная по запросу" if full else "хранилища ещё нет"
+            if not full and previous is not None:
+                made = "витрины другой версии программы"
+                if previous.models_version == models_version():
+                    made = _incremental(directory, previous, source, settings, step)
+            if isinstance(made, str):
                 report = _full(directory, source, settings, step)
+                report.why_full = made
+            else:
+                report = made
         finally:
             source.close()
     report.seconds = time.perf_counter() - started
@@ -166,10 +173,10 @@ def _full(directory: Path, source: Source, settings: Settings, step: Progress) -
 
 def _incremental(
     directory: Path, previous: Published, source: Source, settings: Settings, step: Progress
-) -> LoadReport | None:
-    """The load made by updating the twin; None when most colleges changed (a new day, new
-    settings, a change everywhere): a new file is then cheaper to build than rewriting most of
-    this one, which would also leave it larger and slower to read."""
+) -> LoadReport | str:
+    """The load made by updating the twin; or, when most colleges changed (a new day, new
+    settings, a change everywhere), why a full load is made instead: a new file is then cheaper
+    to build than rewriting most of this one, which would also leave it larger and slower to read."""
     report = LoadReport("incremental", 0.0)
     with _twin_of(directory, previous, report) as (twin, duck):
         state = _state(duck)
@@ -186,9 +193,12 @@ def _incremental(
         if not report.changed_rows and not params_changed:
             run(duck, "ROLLBACK")
             return _unchanged(directory, previous, source, report)
-        if params_changed or not touched or 2 * len(touched) > report.colleges_total:
+        if params_changed:
             run(duck, "ROLLBACK")
-            return None
+            return "новый день или другие настройки"
+        if not touched or 2 * len(touched) > report.colleges_total:
+            run(duck, "ROLLBACK")
+            return f"изменились данные колледжей: {len(touched) or 'всех'} из {report.colleges_total}"
         report.colleges = len(touched)
         step(0.7, f"Построение витрин: колледжей {len(touched)}")
         _rebuild(duck, touched, report)
