@@ -22,11 +22,13 @@ def column(duck: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
 
 
 def columns(duck: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]] | None:
-    """The table's columns and their types; None when there is no such table."""
-    try:
-        return [(str(r[0]), str(r[1])) for r in duck.execute(f"DESCRIBE {table}").fetchall()]
-    except duckdb.CatalogException:
+    """The table's columns and their types; None when there is no such table. Asked of the catalog
+    first: a DESCRIBE that fails would abort the load's open transaction."""
+    if not duck.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()[0][
+        0
+    ]:
         return None
+    return [(str(r[0]), str(r[1])) for r in duck.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def count(duck: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -111,15 +111,53 @@ def _version_delta(duck: duckdb.DuckDBPyConnection, source: Source, src: sources
     return source.read(f"{src.select} AND p.{src.version} = ANY($1::integer[])", ids)
 
 
+WHOLE = tuple(s for s in sources.ALL if s.changed_at is None and s.version is None)
+
+
+def fingerprints(source: Source) -> dict[str, str]:
+    """Each table read whole, as PostgreSQL sees it in the snapshot: its rows' count and the sum of
+    their 64-bit hashes. One query scans them in the server; a table whose fingerprint the
+    warehouse already holds is not read at all (the first load of a day reads everything anyway)."""
+    union = " UNION ALL ".join(
+        f"SELECT '{s.name}' AS source, count(*)::text || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0)::text "
+        f"FROM ({s.select}) t"
+        for s in WHOLE
+    )
+    table = source.read(union)
+    return dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
+
+
+def store_fingerprints(duck: duckdb.DuckDBPyConnection, prints: dict[str, str]) -> None:
+    run(duck, "CREATE OR REPLACE TABLE etl_fingerprint (source VARCHAR PRIMARY KEY, fingerprint VARCHAR)")
+    run(
+        duck,
+        "INSERT INTO etl_fingerprint SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+        [list(prints), list(prints.values())],
+    )
+
+
+def _stored_fingerprints(duck: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    if columns(duck, "etl_fingerprint") is None:
+        return {}
+    return {
+        str(a): str(b) for a, b in duck.execute("SELECT source, fingerprint FROM etl_fingerprint").fetchall()
+    }
+
+
 def read_changes(
     duck: duckdb.DuckDBPyConnection, source: Source, since: str, read: Read, step: Progress
 ) -> set[int]:
     """Merge what changed into the raw tables; returns the colleges whose rows differ."""
     touched: set[int] = set()
     total = len(sources.ALL)
+    prints = fingerprints(source)
+    unchanged = {name for name, known in _stored_fingerprints(duck).items() if prints.get(name) == known}
     for i, src in enumerate(sources.ALL):
         step(0.6 * i / total, f"Чтение изменений: {src.name}")
         raw = src.raw
+        if src.name in unchanged:
+            read.rows[src.name] = 0
+            continue
         if src.version is not None and _same_shape(duck, source, src):
             table = _version_delta(duck, source, src)
             duck.register("arrow_in", table)
@@ -151,6 +189,7 @@ def read_changes(
         duck.unregister("arrow_in")
         read.rows[src.name] = table.num_rows
         read.changed += changed
+    store_fingerprints(duck, prints)
     return touched
 
 

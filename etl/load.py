@@ -39,7 +39,7 @@ from app.db import etl_database_url
 from app.settings import Settings, get_settings
 from etl import sources
 from etl.duck import column, columns, count, run, scalar
-from etl.extract import Progress, Read, Source, read_changes, read_full
+from etl.extract import Progress, Read, Source, fingerprints, read_changes, read_full, store_fingerprints
 from etl.runner import data_tests, drop_scoped, models_version, quote, run_models, run_models_scoped
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
@@ -142,6 +142,7 @@ def _full(directory: Path, source: Source, settings: Settings, step: Progress) -
             loading = time.perf_counter()
             read = Read()
             read_full(duck, source, read, step)
+            store_fingerprints(duck, fingerprints(source))
             report.rows_read, report.changed_rows = read.rows, read.changed
             report.load_seconds = time.perf_counter() - loading
             _write_params(duck, settings, source)
