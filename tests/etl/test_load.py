@@ -60,6 +60,7 @@ def test_full_then_unchanged_then_incremental(world, wh, monkeypatch):
     inc = run_etl(settings=wh)
     assert inc.mode == "incremental" and inc.changed_rows >= 3
     assert inc.rows_read["mark"] == 1 and inc.rows_read["lesson"] >= 1
+    assert inc.rows_read["student"] == 0  # a table read whole is not read while its fingerprint holds
     reader = WarehouseReader(wh.warehouse_dir)
     row = reader.query(
         "SELECT has_topic, marks_given, students_absent FROM mart_lesson_completeness WHERE lesson_id = ?",
