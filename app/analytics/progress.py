@@ -182,7 +182,22 @@ def by_subject(reader: WarehouseReader, scope: Scope, kind: str = "semester") ->
 
 
 def by_teacher(reader: WarehouseReader, scope: Scope, kind: str = "semester") -> pl.DataFrame:
-    """One row per main conducting teacher over their group × subject sets in scope (results basis)."""
+    """One row per main conducting teacher over their group × subject sets in scope (results basis).
+    The whole college's view (no group, subject or teacher filter) is the teacher mart's rows as
+    they are; a filter sums the sets it keeps, the way the mart does (tests/analytics compares)."""
+    if scope.group_ids is None and scope.subject_id is None and scope.teacher_id is None:
+        return reader.query(
+            f"""
+            SELECT teacher_name AS "Преподаватель", group_count AS "Групп",
+                   n_assessed AS "{N_LABEL}", n5 AS "5", n4 AS "4", n3 AS "3", n2 AS "2", n_na AS "н/а",
+                   avg_mark AS "Средний балл", abs_progress_pct AS "Абсолютная успеваемость, %",
+                   quality_pct AS "Качество знаний, %", sou_pct AS "СОУ, %", teacher_id AS _teacher_id
+            FROM mart_progress_teacher
+            WHERE college_id = ? AND period_kind = ? AND period_start BETWEEN ? AND ?
+            ORDER BY "Абсолютная успеваемость, %" NULLS LAST, "Преподаватель"
+            """,
+            [scope.college_id, kind, scope.start, scope.end],
+        )
     where, params = _where(scope, kind)
     return reader.query(
         f"""
