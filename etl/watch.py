@@ -6,12 +6,13 @@
 - The wake-up: audit_seal() announces what it sealed with NOTIFY ejournal_sealed, and every change
   a user makes is audited, so a sealed entry means the journal changed. A listener thread wakes
   the load at once (but not sooner than EJOURNAL_ETL_MIN_GAP_SECONDS after the last), whichever
-  server's sealer sealed it; without one, the load runs every EJOURNAL_ETL_INTERVAL_SECONDS. (The writers themselves do not NOTIFY: PostgreSQL serialises the
-  commits of notifying transactions, which is the queue the sealer exists to remove.)
+  server's sealer sealed it; without one, the load runs every EJOURNAL_ETL_INTERVAL_SECONDS. (The
+  writers themselves do not NOTIFY: PostgreSQL serialises the commits of notifying transactions,
+  which is the queue the sealer exists to remove.)
 - The loop: every EJOURNAL_ETL_INTERVAL_SECONDS the day's lessons from the timetable
   (app.services.journal.materialize_due, as the app's role); every round an incremental load; and
-  every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of e-mail notices (app.notify.run: after the load, so an alert read from the marts is as fresh as
-  they are).
+  every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of e-mail notices (app.notify.run: after the
+  load, so an alert read from the marts is as fresh as they are).
 """
 
 from __future__ import annotations
