@@ -67,9 +67,9 @@ def run_macros(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> list[
     return ran
 
 
-def _body(model: Model) -> str:
+def _body(model: Model, *, ordered: bool = True) -> str:
     body = model.path.read_text(encoding="utf-8").strip().rstrip(";")
-    if model.materialized == "table":
+    if model.materialized == "table" and ordered:
         # Stored college by college: a page reads only its college's row groups, and an
         # incremental load's swap of one college's rows rewrites only those (etl.load).
         return f"SELECT * FROM ({body}) ORDER BY college_id"
@@ -94,8 +94,8 @@ def run_models_scoped(
     warehouse's own (DuckDB resolves a name in `temp` first): each raw table of `scoped_raw` as
     its rows that `scoped_raw[table]` keeps, the staging models over those, then the marts. The
     same SQL as a full build, over fewer rows (the staging models are tables here, not views: a
-    few rows, read by every mart and data test); the caller swaps the marts' rows in (etl.load).
-    Returns the marts built."""
+    few rows, read by every mart and data test), unsorted: the caller swaps in only the rows that
+    differ (etl.load). Returns the marts built."""
     for table, keep in scoped_raw.items():
         conn.execute(
             f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
@@ -103,7 +103,9 @@ def run_models_scoped(
         ).complete()
     marts = []
     for model in models(root):
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(model.name)} AS {_body(model)}").complete()
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE {quote(model.name)} AS {_body(model, ordered=False)}"
+        ).complete()
         if model.materialized == "table":
             marts.append(model.name)
     return marts
@@ -158,21 +160,35 @@ def _checks(model: str, spec: dict[str, object]) -> list[tuple[str, str]]:
     return out
 
 
+@functools.cache
+def _specs(root: Path = WAREHOUSE) -> dict[str, dict[str, object]]:
+    """warehouse/tests/*.toml: each model's checks."""
+    specs: dict[str, dict[str, object]] = {}
+    for path in sorted((root / "tests").glob("*.toml")):
+        specs.update(tomllib.loads(path.read_text(encoding="utf-8")).get("models", {}))
+    return specs
+
+
+def grain(model: str, root: Path = WAREHOUSE) -> list[str] | None:
+    """The columns naming one row of `model`: its first `unique` check (the grain its file states),
+    or None when it has none."""
+    unique: list[list[str]] = _specs(root).get(model, {}).get("unique", [])  # type: ignore[assignment]
+    return list(unique[0]) if unique else None
+
+
 def data_tests(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> tuple[int, list[Failure]]:
     """Run warehouse/tests/*.toml against the built warehouse (or, after run_models_scoped, against
     the colleges it rebuilt: the names resolve to its temporary objects); returns (tests run,
     failures). A model's checks go to DuckDB as one query."""
     failures: list[Failure] = []
     count = 0
-    for path in sorted((root / "tests").glob("*.toml")):
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
-        for model, checks in spec.get("models", {}).items():
-            named = _checks(model, checks)
-            if not named:
-                continue
-            counts = conn.execute("SELECT " + ", ".join(f"({sql})" for _, sql in named)).fetchall()[0]
-            count += len(named)
-            failures.extend(
-                Failure(model, name, int(bad)) for (name, _), bad in zip(named, counts, strict=True) if bad
-            )
+    for model, checks in _specs(root).items():
+        named = _checks(model, checks)
+        if not named:
+            continue
+        counts = conn.execute("SELECT " + ", ".join(f"({sql})" for _, sql in named)).fetchall()[0]
+        count += len(named)
+        failures.extend(
+            Failure(model, name, int(bad)) for (name, _), bad in zip(named, counts, strict=True) if bad
+        )
     return count, failures

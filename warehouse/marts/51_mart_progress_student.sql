@@ -73,7 +73,7 @@ month_periods AS (
     UNION ALL
     SELECT DISTINCT l.group_id, l.month_start, l.semester, 'year', c.year_starts_on, c.year_ends_on
     FROM lessons l
-    JOIN stg_calendar c ON l.month_start BETWEEN c.starts_on AND c.ends_on
+    JOIN stg_calendar_month c ON c.month_start = l.month_start
 ),
 roster_agg AS (
     SELECT r.college_id, r.student_id, r.group_id, r.subject_id, mp.period_kind, mp.period_start, mp.period_end,
@@ -156,7 +156,7 @@ joined AS (
     LEFT JOIN teachers t
       ON t.group_id = k.group_id AND t.subject_id = k.subject_id
      AND t.period_kind = k.period_kind AND t.period_start = k.period_start
-    JOIN stg_calendar cal ON k.period_start BETWEEN cal.starts_on AND cal.ends_on
+    JOIN stg_calendar_month cal ON cal.month_start = date_trunc('month', k.period_start)::DATE
     LEFT JOIN semester_numbers sn
       ON k.period_kind = 'semester' AND sn.group_id = k.group_id AND sn.period_start = k.period_start
     LEFT JOIN stg_curriculum_item ci
