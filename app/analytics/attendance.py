@@ -40,7 +40,7 @@ PERIODS = {"month": "Месяц", "semester": "Семестр"}
 
 
 def _where(scope: Scope, student_id: int | None, date_column: str = "lesson_date") -> tuple[str, list[Any]]:
-    """For mart_attendance_daily (student × subject × day)."""
+    """For the day marts (mart_attendance_daily, mart_attendance_student_day: see _days)."""
     if scope.teacher_id is not None:
         # Silently dropping the filter would show a teacher the whole college's absences.
         raise ValueError("Посещаемость не отбирается по преподавателю: выберите группы или дисциплину.")
@@ -49,6 +49,12 @@ def _where(scope: Scope, student_id: int | None, date_column: str = "lesson_date
         where += " AND student_id = ?"
         params.append(student_id)
     return where, params
+
+
+def _days(scope: Scope) -> str:
+    """The mart a query of days, students or groups reads: the student-day one (a third of the rows)
+    unless a subject is chosen, which only the student × subject × day one can keep."""
+    return "mart_attendance_daily" if scope.subject_id is not None else "mart_attendance_student_day"
 
 
 def _month_where(scope: Scope, student_id: int | None) -> tuple[str, list[Any]]:
@@ -91,7 +97,7 @@ def summary(reader: WarehouseReader, scope: Scope, student_id: int | None = None
         SELECT count(DISTINCT student_id) AS students, coalesce(sum(hours_held), 0) AS held,
                coalesce(sum(hours_missed), 0) AS missed, coalesce(sum(hours_excused), 0) AS excused,
                coalesce(sum(hours_unexcused), 0) AS unexcused, coalesce(sum(lates), 0) AS lates
-        FROM mart_attendance_daily WHERE {where}
+        FROM {_days(scope)} WHERE {where}
         """,
         params,
     ).row(0, named=True)
@@ -134,7 +140,7 @@ def by_group(reader: WarehouseReader, scope: Scope, student_id: int | None = Non
                {_HOURS},
                round(sum(hours_missed) / count(DISTINCT student_id), 1) AS "Пропущено часов на студента",
                group_id AS _group_id
-        FROM mart_attendance_daily WHERE {where}
+        FROM {_days(scope)} WHERE {where}
         GROUP BY group_id
         ORDER BY "Доля пропусков, %" DESC, "Группа"
         """,
@@ -150,7 +156,7 @@ def by_student(reader: WarehouseReader, scope: Scope, student_id: int | None = N
         SELECT any_value(group_name) AS "Группа", any_value(student_name) AS "Студент",
                {_HOURS},
                student_id AS _student_id, any_value(group_id) AS _group_id
-        FROM mart_attendance_daily WHERE {where}
+        FROM {_days(scope)} WHERE {where}
         GROUP BY student_id
         ORDER BY "Пропущено часов" DESC, "Группа", "Студент"
         """,
@@ -189,7 +195,7 @@ def heatmap(
                sum(hours_missed)::INTEGER AS "Пропущено часов",
                sum(hours_unexcused)::INTEGER AS "Без уважительной причины",
                {key} AS _key
-        FROM mart_attendance_daily WHERE {where}
+        FROM {_days(scope)} WHERE {where}
         GROUP BY {key}, lesson_date
         ORDER BY "{title}", "Дата"
         """,

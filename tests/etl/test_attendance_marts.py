@@ -86,6 +86,34 @@ def test_daily_hours_missed_split_excused_unexcused_and_lates_apart(world, absen
     assert names == ("ИСП-11", "Абрамов Илья Сергеевич", d1.replace(day=1))
 
 
+def test_student_day_sums_the_days_subjects(world, absences, build):
+    d1, d2 = absences
+    wh = build()
+    rows = wh.query(
+        "SELECT lesson_date, lessons_held, hours_held, lessons_missed, hours_missed, hours_excused, "
+        "hours_unexcused, lates, month_start FROM mart_attendance_student_day "
+        "WHERE student_id = ? AND lesson_date IN (?, ?) ORDER BY lesson_date",
+        [world.student_ids[0], d1, d2],
+    ).rows()
+    # d1: three lessons (two pairs «н» and «ув», the credit subject «оп») — one row for the day
+    assert rows[0] == (d1, 3, 6, 2, 4, 2, 2, 1, d1.replace(day=1))
+    assert rows[1] == (d2, 1, 2, 1, 2, 0, 2, 0, d2.replace(day=1))
+    # and for everyone, every day: the student × subject × day rows summed
+    differ = wh.query(
+        """
+        SELECT count(*) FROM (
+            SELECT student_id, group_id, lesson_date, sum(hours_held), sum(hours_missed), sum(hours_excused),
+                   sum(lates), sum(lessons_missed)
+            FROM mart_attendance_daily GROUP BY ALL
+            EXCEPT
+            SELECT student_id, group_id, lesson_date, hours_held, hours_missed, hours_excused, lates, lessons_missed
+            FROM mart_attendance_student_day
+        )
+        """
+    ).item()
+    assert differ == 0
+
+
 def test_monthly_share_and_systematic_flag(world, absences, build):
     d1, _ = absences
     wh = build()

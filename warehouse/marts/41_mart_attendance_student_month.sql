@@ -5,7 +5,7 @@ WITH params AS (
     SELECT systematic_absence_share FROM etl_params
 ),
 daily AS (
-    SELECT * FROM mart_attendance_daily
+    SELECT * FROM mart_attendance_student_day
 ),
 per_month AS (
     SELECT college_id, group_id, any_value(group_name) AS group_name, student_id,
