@@ -34,6 +34,11 @@ class Source:
     def __init__(self, url: str, timezone: str) -> None:
         self.conn = adbc.connect(url, autocommit=True)
         self.cur = self.conn.cursor()
+        # Read before the snapshot is taken: every transaction the snapshot cannot see started at
+        # or after this moment (migration 0029), and its rows carry their transaction's start.
+        self.cur.execute("SELECT etl_read_horizon()")
+        horizon = self.cur.fetchone()
+        self.horizon: datetime | None = horizon[0] if horizon else None
         # One snapshot for every table: the warehouse never mixes two moments of the journal.
         self.cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         self.cur.execute("SELECT now(), (now() AT TIME ZONE $1::text)::date", parameters=(timezone,))

@@ -4,8 +4,9 @@ A full load builds a new warehouse file from everything, runs every data test an
 then it copies the file into its twin. An incremental load brings the twin (the file published the
 time before, which no reader uses any more) up to date, inside one DuckDB transaction:
 
-1. facts are read since the twin's own watermark (with a look-back that covers transactions still
-   open when it was read) and merged by key; reference tables are re-read whole and compared;
+1. facts are read since the twin's own watermark (the start of the oldest transaction still open
+   when it was read: Source.horizon) and merged by key; reference tables are re-read whole when
+   their fingerprint changed, and compared;
 2. the colleges whose rows differ are the touched ones; when they are most of the colleges, or the
    load's date or the settings the marts read have changed (so every college's marts change: the
    first load of a day), a full load is made instead;
@@ -44,6 +45,8 @@ from etl.runner import data_tests, drop_scoped, grain, models_version, quote, ru
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
 # Longer than any journal transaction: rows it committed late are still caught by the next load.
+# A load reads from the start of the oldest transaction open at the previous load's snapshot
+# (Source.horizon) when PostgreSQL tells it, and never from further back than this.
 LOOKBACK = timedelta(minutes=10)
 # How long a load waits for readers to let go of the twin before it copies the current file.
 TWIN_WAIT = timedelta(seconds=3)
@@ -181,7 +184,7 @@ def _incremental(
     report = LoadReport("incremental", 0.0)
     with _twin_of(directory, previous, report) as (twin, duck):
         state = _state(duck)
-        since = (state["loaded_at"] - LOOKBACK).isoformat()
+        since = max(state["read_from"] or state["loaded_at"], state["loaded_at"] - LOOKBACK).isoformat()
         run(duck, f"SET TimeZone = '{settings.tz.key}'")
         run(duck, "BEGIN TRANSACTION")
         loading = time.perf_counter()
@@ -367,8 +370,9 @@ def _finish(duck: duckdb.DuckDBPyConnection, source: Source, file: Path) -> Publ
     )
     run(
         duck,
-        "CREATE OR REPLACE TABLE etl_state AS SELECT ?::TIMESTAMPTZ AS loaded_at, ?::VARCHAR AS models_version",
-        [source.snapshot_at, models_version()],
+        "CREATE OR REPLACE TABLE etl_state AS SELECT ?::TIMESTAMPTZ AS loaded_at, "
+        "?::TIMESTAMPTZ AS read_from, ?::VARCHAR AS models_version",
+        [source.snapshot_at, source.horizon or source.snapshot_at - LOOKBACK, models_version()],
     )
     return Published(file.name, source.snapshot_at, changed_at, str(source.today), rows, models_version())
 
@@ -376,8 +380,12 @@ def _finish(duck: duckdb.DuckDBPyConnection, source: Source, file: Path) -> Publ
 def _state(duck: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     if columns(duck, "etl_state") is None:
         return {}
-    loaded_at, version = duck.execute("SELECT loaded_at, models_version FROM etl_state").fetchall()[0]
-    return {"loaded_at": loaded_at, "models_version": version}
+    names = [name for name, _ in columns(duck, "etl_state") or []]
+    read_from = "read_from" if "read_from" in names else "NULL"  # a file from before migration 0029
+    loaded_at, since, version = duck.execute(
+        f"SELECT loaded_at, {read_from}, models_version FROM etl_state"
+    ).fetchall()[0]
+    return {"loaded_at": loaded_at, "read_from": since, "models_version": version}
 
 
 def _copy(src: Path, dst: Path) -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.domain import AttendanceStatus, WorkKind
@@ -74,6 +75,38 @@ def test_full_then_unchanged_then_incremental(world, wh, monkeypatch):
         reader.query("SELECT students_absent FROM mart_lesson_completeness WHERE lesson_id = ?", [lid]).item()
         == 0
     )
+    reader.close()
+
+
+def test_a_load_does_not_read_again_what_the_previous_one_read(world, wh):
+    """The look-back is the oldest transaction open at the previous load, not ten minutes: a
+    change the previous load saw is not read again (on 18bf9b7 every load re-read ten minutes)."""
+    make_world(world.engine)
+    lid = world.lesson(0)
+    save(
+        world,
+        lid,
+        LessonEntry(topic="Раньше", work_kind=WorkKind.oral, marks=[MarkInput(world.student_ids[0], "4")]),
+    )
+    run_etl(full=True, settings=wh)
+    again = run_etl(settings=wh)
+    assert again.mode == "unchanged"
+    assert again.rows_read["lesson"] == again.rows_read["mark"] == again.rows_read["attendance"] == 0
+
+
+def test_a_transaction_open_during_a_load_is_read_by_the_next(world, wh):
+    """A row carries its transaction's start, earlier than the load that could not see it yet:
+    the next load reads from the start of the transactions open at the previous one."""
+    make_world(world.engine)
+    lid = world.lesson(0)
+    with Session(world.engine) as late:
+        late.execute(text("UPDATE lesson SET topic = 'Поздняя запись' WHERE id = :id"), {"id": lid})
+        time.sleep(1.1)  # the transaction's rows are dated more than a second before the load
+        run_etl(full=True, settings=wh)
+        late.commit()
+    run_etl(settings=wh)
+    reader = WarehouseReader(wh.warehouse_dir)
+    assert reader.query("SELECT topic FROM raw_lesson WHERE id = ?", [lid]).item() == "Поздняя запись"
     reader.close()
 
 
