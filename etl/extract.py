@@ -152,11 +152,31 @@ def _stored_fingerprints(duck: duckdb.DuckDBPyConnection) -> dict[str, str]:
     }
 
 
+@dataclass
+class Held:
+    """What the file published last already holds (its own etl_state and fingerprints), read by an
+    incremental load that updates the other file: a college whose rows have not changed since it
+    was read is copied from it rather than built again (etl.load)."""
+
+    read_from: datetime
+    prints: dict[str, str]
+
+
 def read_changes(
-    duck: duckdb.DuckDBPyConnection, source: Source, since: str, read: Read, step: Progress
-) -> set[int]:
-    """Merge what changed into the raw tables; returns the colleges whose rows differ."""
+    duck: duckdb.DuckDBPyConnection,
+    source: Source,
+    since: str,
+    read: Read,
+    step: Progress,
+    held: Held | None = None,
+) -> tuple[set[int], set[int]]:
+    """Merge what changed into the raw tables; returns the colleges whose rows differ, and of them
+    those whose rows changed after the file published last read them (`held`; without it, all of
+    them): a change dated before that load's horizon was committed before its snapshot, so the file
+    has it; a table read whole changed after it when its fingerprint differs from the file's; a
+    change of the КТП's versions counts as new."""
     touched: set[int] = set()
+    fresh: set[int] = set()
     total = len(sources.ALL)
     prints = fingerprints(source)
     unchanged = {name for name, known in _stored_fingerprints(duck).items() if prints.get(name) == known}
@@ -166,20 +186,24 @@ def read_changes(
         if src.name in unchanged:
             read.rows[src.name] = 0
             continue
+        mine: set[int] = set()
         if src.version is not None and _same_shape(duck, source, src):
             table = _version_delta(duck, source, src)
             duck.register("arrow_in", table)
-            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
+            changed = _merge(duck, src, "arrow_in", "scope_old", mine, replace=False)
+            fresh |= mine
         elif src.changed_at is None or src.version is not None:
             table = source.read(src.select)
             duck.register("arrow_in", table)
             if columns(duck, "arrow_in") == columns(duck, raw):
                 run(duck, "CREATE OR REPLACE TEMP TABLE scope_old AS SELECT * FROM " + quote(raw))
-                changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=True)
+                changed = _merge(duck, src, "arrow_in", "scope_old", mine, replace=True)
             else:  # a source new or reshaped since the last load (the app was upgraded): replace it
                 run(duck, f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM arrow_in")
                 changed = max(table.num_rows, 1)
-                touched.update(column(duck, "SELECT id FROM raw_college"))
+                mine.update(column(duck, "SELECT id FROM raw_college"))
+            if held is None or held.prints.get(src.name) != prints.get(src.name):
+                fresh |= mine
         else:
             table = source.read(_delta_sql(src), since)
             duck.register("arrow_in", table)
@@ -191,14 +215,24 @@ def read_changes(
             else:
                 scope = f"SELECT * FROM {raw} WHERE id IN (SELECT id FROM arrow_in)"
             run(duck, f"CREATE OR REPLACE TEMP TABLE scope_old AS {scope}")
-            changed = _merge(duck, src, "arrow_in", "scope_old", touched, replace=False)
+            changed = _merge(duck, src, "arrow_in", "scope_old", mine, replace=False)
+            if held is None:
+                fresh |= mine
+            elif changed:
+                # (attendance rows removed by a re-taken lesson are dated by the lesson, read first)
+                dated = duck.execute(
+                    f"SELECT DISTINCT {quote(src.college)} FROM arrow_in WHERE {quote(src.changed_at)} >= ?",
+                    [held.read_from],
+                ).fetchall()
+                fresh |= mine & {int(r[0]) for r in dated}
             if src.name == "lesson":
                 run(duck, "CREATE OR REPLACE TEMP TABLE lesson_delta AS SELECT id FROM arrow_in")
         duck.unregister("arrow_in")
+        touched |= mine
         read.rows[src.name] = table.num_rows
         read.changed += changed
     store_fingerprints(duck, prints)
-    return touched
+    return touched, fresh
 
 
 def _merge(

@@ -40,8 +40,26 @@ from app.db import etl_database_url
 from app.settings import Settings, get_settings
 from etl import sources
 from etl.duck import column, columns, count, run, scalar
-from etl.extract import Progress, Read, Source, fingerprints, read_changes, read_full, store_fingerprints
-from etl.runner import data_tests, drop_scoped, grain, models_version, quote, run_models, run_models_scoped
+from etl.extract import (
+    Held,
+    Progress,
+    Read,
+    Source,
+    fingerprints,
+    read_changes,
+    read_full,
+    store_fingerprints,
+)
+from etl.runner import (
+    data_tests,
+    drop_scoped,
+    grain,
+    models,
+    models_version,
+    quote,
+    run_models,
+    run_models_scoped,
+)
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
 # Longer than any journal transaction: rows it committed late are still caught by the next load.
@@ -69,6 +87,7 @@ class LoadReport:
     tests_run: int = 0
     load_seconds: float = 0.0  # extract from PostgreSQL and load into DuckDB, without the marts
     colleges: int = 0  # colleges whose marts were built
+    colleges_copied: int = 0  # colleges whose marts were copied from the file published last
     colleges_total: int = 0
     twin_seconds: float = 0.0  # copying a file to update (the twin after a full load, or a fallback)
     why_full: str = ""  # why a load that could have been incremental was a full one
@@ -87,6 +106,8 @@ class LoadReport:
             if self.mode != "unchanged"
             else ""
         )
+        if self.colleges_copied:
+            rebuilt += f", скопировано из прежней загрузки {self.colleges_copied}"
         why = f" ({self.why_full})" if self.why_full else ""
         return (
             f"{verb}{why}: прочитано строк {read}, изменено {self.changed_rows}{rebuilt}, проверок данных "
@@ -186,10 +207,11 @@ def _incremental(
         state = _state(duck)
         since = max(state["read_from"] or state["loaded_at"], state["loaded_at"] - LOOKBACK).isoformat()
         run(duck, f"SET TimeZone = '{settings.tz.key}'")
+        held = _attach_published(duck, directory / previous.file) if twin.name != previous.file else None
         run(duck, "BEGIN TRANSACTION")
         loading = time.perf_counter()
         read = Read()
-        touched = read_changes(duck, source, since, read, step)
+        touched, fresh = read_changes(duck, source, since, read, step, held)
         report.rows_read, report.changed_rows = read.rows, read.changed
         report.load_seconds = time.perf_counter() - loading
         params_changed = _write_params(duck, settings, source)
@@ -200,12 +222,15 @@ def _incremental(
         if params_changed:
             run(duck, "ROLLBACK")
             return "новый день или другие настройки"
-        if not touched or 2 * len(touched) > report.colleges_total:
+        if not touched or 2 * len(fresh) > report.colleges_total:
             run(duck, "ROLLBACK")
-            return f"изменились данные колледжей: {len(touched) or 'всех'} из {report.colleges_total}"
-        report.colleges = len(touched)
-        step(0.7, f"Построение витрин: колледжей {len(touched)}")
-        _rebuild(duck, touched, report)
+            return f"изменились данные колледжей: {len(fresh) or 'всех'} из {report.colleges_total}"
+        report.colleges, report.colleges_copied = len(fresh), len(touched - fresh)
+        step(0.7, f"Построение витрин: колледжей {len(fresh)}")
+        if fresh:
+            _rebuild(duck, fresh, report)
+        if touched - fresh:
+            _copy_colleges(duck, touched - fresh)
         published = _finish(duck, source, twin)
         run(duck, "COMMIT")
     report.published = published
@@ -287,7 +312,8 @@ def _rebuild(duck: duckdb.DuckDBPyConnection, touched: set[int], report: LoadRep
 
 
 def _swap(duck: duckdb.DuckDBPyConnection, target: str, rebuilt: str, key: list[str] | None) -> None:
-    """Make the touched colleges' rows of `target` those of `rebuilt`, writing only the rows that
+    """Make the rows of `target` of the colleges in etl_scope those of `rebuilt` (a table or a
+    subquery holding those colleges' rows), writing only the rows that
     differ: a save changes a few rows of a college's marts, and what a load writes is what its
     commit pays for (rewriting a college's 95,000 attendance rows cost more than building them).
     Rows are matched by the mart's grain and compared by a hash of the whole row."""
@@ -309,6 +335,44 @@ def _swap(duck: duckdb.DuckDBPyConnection, target: str, rebuilt: str, key: list[
     if count(duck, "etl_differ"):
         run(duck, f"DELETE FROM {target} a USING etl_differ b WHERE a.{scope} AND {same}")
         run(duck, f"INSERT INTO {target} SELECT a.* FROM {rebuilt} a SEMI JOIN etl_differ b ON {same}")
+
+
+PUBLISHED = "etl_published"  # the file published last, attached read-only by an incremental load
+
+
+def _attach_published(duck: duckdb.DuckDBPyConnection, path: Path) -> Held | None:
+    """The file published last, attached read-only, and what it holds: the colleges the twin lacks
+    only because the last load changed them are then copied from it, not built again. None when it
+    cannot be opened (it is then built again, as any other)."""
+    try:
+        quoted = str(path).replace("'", "''")
+        run(duck, f"ATTACH '{quoted}' AS {PUBLISHED} (READ_ONLY)")
+    except duckdb.Error:
+        return None
+    state = duck.execute(f"SELECT read_from FROM {PUBLISHED}.main.etl_state").fetchall()
+    prints = duck.execute(f"SELECT source, fingerprint FROM {PUBLISHED}.main.etl_fingerprint").fetchall()
+    if not state or state[0][0] is None:
+        return None
+    return Held(state[0][0], {str(a): str(b) for a, b in prints})
+
+
+def _copy_colleges(duck: duckdb.DuckDBPyConnection, colleges: set[int]) -> None:
+    """Each mart's rows of `colleges` made those of the file published last: their rows have not
+    changed since it was built (etl.extract.read_changes), so it holds what a build would make,
+    tested when it was built."""
+    run(
+        duck,
+        "CREATE OR REPLACE TEMP TABLE etl_scope AS SELECT unnest(?::INTEGER[]) AS college_id",
+        [sorted(colleges)],
+    )
+    database = column(duck, "SELECT current_database()")[0]
+    for mart in (m.name for m in models() if m.materialized == "table"):
+        _swap(
+            duck,
+            f"{quote(database)}.main.{quote(mart)}",
+            f"(SELECT * FROM {PUBLISHED}.main.{quote(mart)} WHERE college_id IN (SELECT college_id FROM etl_scope))",
+            grain(mart),
+        )
 
 
 def _keeps(src: sources.Source, database: str) -> str:

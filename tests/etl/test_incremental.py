@@ -129,6 +129,31 @@ def test_a_change_rebuilds_its_college_only_and_equals_a_full_load(world, engine
     assert again.mode == "incremental" and again.colleges == 1
     assert_same_as_a_full_load(settings, tmp_path, "full-2", colleges)
 
+    # a round that changes only the other college: the twin missed the change above, which the file
+    # published last already holds, so that college is copied from it, not built again
+    other_lesson = other.lesson(0)
+    with Session(other.engine) as s:
+        save_lesson(other.actor("teacher"), other_lesson, LessonEntry(topic="Другой колледж"), session=s)
+    third_round = run_etl(settings=settings)
+    assert (third_round.mode, third_round.colleges, third_round.colleges_copied) == ("incremental", 1, 1), (
+        third_round.summary()
+    )
+    assert_same_as_a_full_load(settings, tmp_path, "full-3", colleges)
+
+    # the same for a table read whole: a student renamed, then a change elsewhere
+    with Session(engine) as s:
+        renamed = s.get(Student, world.student_ids[0])
+        assert renamed is not None
+        renamed.last_name = "Переименованный"
+        s.add(renamed)
+        s.commit()
+    assert run_etl(settings=settings).colleges == 1
+    with Session(other.engine) as s:
+        save_lesson(other.actor("teacher"), other_lesson, LessonEntry(topic="Снова другой"), session=s)
+    fifth = run_etl(settings=settings)
+    assert (fifth.colleges, fifth.colleges_copied) == (1, 1)
+    assert_same_as_a_full_load(settings, tmp_path, "full-5", colleges)
+
 
 def test_a_new_day_or_other_settings_make_a_full_load(world, settings, tmp_path):
     world.lesson(1, **filled_on(world, 1))
