@@ -207,6 +207,9 @@ def _incremental(
         state = _state(duck)
         since = max(state["read_from"] or state["loaded_at"], state["loaded_at"] - LOOKBACK).isoformat()
         run(duck, f"SET TimeZone = '{settings.tz.key}'")
+        # No vacuum at the checkpoint: compacting the row groups a round deleted from cost one close
+        # in two 0.3–0.4 s, and the day's first load writes a new, compact file anyway.
+        run(duck, "SET max_vacuum_tasks = 0")
         held = _attach_published(duck, directory / previous.file) if twin.name != previous.file else None
         run(duck, "BEGIN TRANSACTION")
         loading = time.perf_counter()
