@@ -36,26 +36,30 @@ semester_bounds AS (
     FROM group_semesters gs
     JOIN stg_calendar c ON c.academic_year = gs.academic_year AND c.half = gs.half
 ),
--- everything is first summed per month (and programme semester), then rolled up into the periods
-roster_month AS (
-    SELECT l.college_id, r.student_id, l.group_id, l.subject_id, l.month_start, l.semester,
-           count(*) AS lessons_held, count(*) FILTER (WHERE NOT r.is_absent) AS lessons_attended
-    FROM lesson_roster r JOIN lessons l ON l.lesson_id = r.lesson_id
-    GROUP BY l.college_id, r.student_id, l.group_id, l.subject_id, l.month_start, l.semester
-),
-marks_month AS (
-    SELECT l.college_id, m.student_id, l.group_id, l.subject_id, l.month_start, l.semester,
-           count(*) AS marks_count,
-           count(m.numeric_value) AS numeric_marks,
-           coalesce(sum(m.numeric_value), 0) AS numeric_sum,
-           count(*) FILTER (WHERE m.mark_value = '5') AS marks_5,
-           count(*) FILTER (WHERE m.mark_value = '4') AS marks_4,
-           count(*) FILTER (WHERE m.mark_value = '3') AS marks_3,
-           count(*) FILTER (WHERE m.mark_value = '2') AS marks_2,
-           count(*) FILTER (WHERE m.mark_value = 'зач') AS marks_zach,
-           count(*) FILTER (WHERE m.mark_value = 'незач') AS marks_nezach
-    FROM mark_current m JOIN lessons l ON l.lesson_id = m.lesson_id
-    GROUP BY l.college_id, m.student_id, l.group_id, l.subject_id, l.month_start, l.semester
+-- everything is first summed per month (and programme semester), then rolled up into the periods:
+-- the roster's lessons and the marks in one pass, one row each
+facts_month AS (
+    SELECT l.college_id, f.student_id, l.group_id, l.subject_id, l.month_start, l.semester,
+           count(*) FILTER (WHERE f.is_roster) AS lessons_held,
+           count(*) FILTER (WHERE f.is_roster AND NOT f.is_absent) AS lessons_attended,
+           count(*) FILTER (WHERE NOT f.is_roster) AS marks_count,
+           count(f.numeric_value) AS numeric_marks,
+           coalesce(sum(f.numeric_value), 0) AS numeric_sum,
+           count(*) FILTER (WHERE f.mark_value = '5') AS marks_5,
+           count(*) FILTER (WHERE f.mark_value = '4') AS marks_4,
+           count(*) FILTER (WHERE f.mark_value = '3') AS marks_3,
+           count(*) FILTER (WHERE f.mark_value = '2') AS marks_2,
+           count(*) FILTER (WHERE f.mark_value = 'зач') AS marks_zach,
+           count(*) FILTER (WHERE f.mark_value = 'незач') AS marks_nezach
+    FROM (
+        SELECT m.lesson_id, m.student_id, FALSE AS is_roster, FALSE AS is_absent, m.numeric_value, m.mark_value
+        FROM mark_current m
+        UNION ALL
+        SELECT r.lesson_id, r.student_id, TRUE, r.is_absent, NULL, NULL
+        FROM lesson_roster r
+    ) f
+    JOIN lessons l ON l.lesson_id = f.lesson_id
+    GROUP BY l.college_id, f.student_id, l.group_id, l.subject_id, l.month_start, l.semester
 ),
 teacher_month AS (
     SELECT group_id, subject_id, month_start, semester, teacher_id,
@@ -75,23 +79,17 @@ month_periods AS (
     FROM lessons l
     JOIN stg_calendar_month c ON c.month_start = l.month_start
 ),
-roster_agg AS (
-    SELECT r.college_id, r.student_id, r.group_id, r.subject_id, mp.period_kind, mp.period_start, mp.period_end,
-           sum(r.lessons_held)::INTEGER AS lessons_held, sum(r.lessons_attended)::INTEGER AS lessons_attended
-    FROM roster_month r
-    JOIN month_periods mp ON mp.group_id = r.group_id AND mp.month_start = r.month_start AND mp.semester = r.semester
-    GROUP BY r.college_id, r.student_id, r.group_id, r.subject_id, mp.period_kind, mp.period_start, mp.period_end
-),
-mark_agg AS (
-    SELECT m.college_id, m.student_id, m.group_id, m.subject_id, mp.period_kind, mp.period_start, mp.period_end,
-           sum(m.marks_count)::INTEGER AS marks_count, sum(m.numeric_marks)::INTEGER AS numeric_marks,
-           sum(m.numeric_sum)::INTEGER AS numeric_sum,
-           sum(m.marks_5)::INTEGER AS marks_5, sum(m.marks_4)::INTEGER AS marks_4,
-           sum(m.marks_3)::INTEGER AS marks_3, sum(m.marks_2)::INTEGER AS marks_2,
-           sum(m.marks_zach)::INTEGER AS marks_zach, sum(m.marks_nezach)::INTEGER AS marks_nezach
-    FROM marks_month m
-    JOIN month_periods mp ON mp.group_id = m.group_id AND mp.month_start = m.month_start AND mp.semester = m.semester
-    GROUP BY m.college_id, m.student_id, m.group_id, m.subject_id, mp.period_kind, mp.period_start, mp.period_end
+period_agg AS (
+    SELECT f.college_id, f.student_id, f.group_id, f.subject_id, mp.period_kind, mp.period_start, mp.period_end,
+           sum(f.lessons_held)::INTEGER AS lessons_held, sum(f.lessons_attended)::INTEGER AS lessons_attended,
+           sum(f.marks_count)::INTEGER AS marks_count, sum(f.numeric_marks)::INTEGER AS numeric_marks,
+           sum(f.numeric_sum)::INTEGER AS numeric_sum,
+           sum(f.marks_5)::INTEGER AS marks_5, sum(f.marks_4)::INTEGER AS marks_4,
+           sum(f.marks_3)::INTEGER AS marks_3, sum(f.marks_2)::INTEGER AS marks_2,
+           sum(f.marks_zach)::INTEGER AS marks_zach, sum(f.marks_nezach)::INTEGER AS marks_nezach
+    FROM facts_month f
+    JOIN month_periods mp ON mp.group_id = f.group_id AND mp.month_start = f.month_start AND mp.semester = f.semester
+    GROUP BY f.college_id, f.student_id, f.group_id, f.subject_id, mp.period_kind, mp.period_start, mp.period_end
 ),
 semester_agg AS (
     SELECT sm.college_id, sm.student_id, sm.group_id, sm.subject_id, 'semester' AS period_kind,
@@ -99,12 +97,24 @@ semester_agg AS (
     FROM semester_marks sm
     JOIN semester_bounds b ON b.group_id = sm.group_id AND b.semester = sm.semester
 ),
-keys AS (
-    SELECT college_id, student_id, group_id, subject_id, period_kind, period_start, period_end FROM roster_agg
-    UNION
-    SELECT college_id, student_id, group_id, subject_id, period_kind, period_start, period_end FROM mark_agg
-    UNION
-    SELECT college_id, student_id, group_id, subject_id, period_kind, period_start, period_end FROM semester_agg
+keyed AS (
+    -- a student's period with lessons or marks, with a semester mark, or both
+    SELECT coalesce(a.college_id, s.college_id) AS college_id, coalesce(a.student_id, s.student_id) AS student_id,
+           coalesce(a.group_id, s.group_id) AS group_id, coalesce(a.subject_id, s.subject_id) AS subject_id,
+           coalesce(a.period_kind, s.period_kind) AS period_kind,
+           coalesce(a.period_start, s.period_start) AS period_start,
+           coalesce(a.period_end, s.period_end) AS period_end,
+           coalesce(a.lessons_held, 0) AS lessons_held, coalesce(a.lessons_attended, 0) AS lessons_attended,
+           coalesce(a.marks_count, 0) AS marks_count, coalesce(a.numeric_marks, 0) AS numeric_marks,
+           coalesce(a.numeric_sum, 0) AS numeric_sum,
+           coalesce(a.marks_5, 0) AS marks_5, coalesce(a.marks_4, 0) AS marks_4,
+           coalesce(a.marks_3, 0) AS marks_3, coalesce(a.marks_2, 0) AS marks_2,
+           coalesce(a.marks_zach, 0) AS marks_zach, coalesce(a.marks_nezach, 0) AS marks_nezach,
+           s.semester_mark, s.attestation_form AS sheet_attestation_form
+    FROM period_agg a
+    FULL JOIN semester_agg s
+      ON s.student_id = a.student_id AND s.group_id = a.group_id AND s.subject_id = a.subject_id
+     AND s.period_kind = a.period_kind AND s.period_start = a.period_start
 ),
 teacher_lessons AS (
     SELECT t.group_id, t.subject_id, mp.period_kind, mp.period_start, t.teacher_id,
@@ -124,35 +134,23 @@ semester_numbers AS (
     SELECT group_id, semester, period_start FROM semester_bounds
 ),
 joined AS (
-    SELECT k.*, st.student_name, g.group_name, sub.subject_name, sub.subject_kind,
+    SELECT k.college_id, k.student_id, k.group_id, k.subject_id, k.period_kind, k.period_start, k.period_end,
+           st.student_name, g.group_name, sub.subject_name, sub.subject_kind,
            sn.semester,
            cal.academic_year,
-           coalesce(ra.lessons_held, 0) AS lessons_held, coalesce(ra.lessons_attended, 0) AS lessons_attended,
-           coalesce(ma.marks_count, 0) AS marks_count, coalesce(ma.numeric_marks, 0) AS numeric_marks,
-           coalesce(ma.numeric_sum, 0) AS numeric_sum,
-           coalesce(ma.marks_5, 0) AS marks_5, coalesce(ma.marks_4, 0) AS marks_4,
-           coalesce(ma.marks_3, 0) AS marks_3, coalesce(ma.marks_2, 0) AS marks_2,
-           coalesce(ma.marks_zach, 0) AS marks_zach, coalesce(ma.marks_nezach, 0) AS marks_nezach,
-           sa.semester_mark, coalesce(sa.attestation_form, ci.attestation_form) AS attestation_form,
+           k.lessons_held, k.lessons_attended, k.marks_count, k.numeric_marks, k.numeric_sum,
+           k.marks_5, k.marks_4, k.marks_3, k.marks_2, k.marks_zach, k.marks_nezach,
+           k.semester_mark, coalesce(k.sheet_attestation_form, ci.attestation_form) AS attestation_form,
            coalesce(t.teacher_id, ci.teacher_id) AS teacher_id,
            coalesce(t.teacher_ids, CASE WHEN ci.teacher_id IS NOT NULL THEN [ci.teacher_id] END, [])
                AS teacher_ids,
            st.group_id = k.group_id AS in_group,
            st.left_on IS NOT NULL AND st.left_on <= k.period_end AS has_left,
            st.left_on
-    FROM keys k
+    FROM keyed k
     JOIN stg_student st ON st.student_id = k.student_id
     JOIN study_groups g ON g.group_id = k.group_id
     JOIN stg_subject sub ON sub.subject_id = k.subject_id
-    LEFT JOIN roster_agg ra
-      ON ra.student_id = k.student_id AND ra.group_id = k.group_id AND ra.subject_id = k.subject_id
-     AND ra.period_kind = k.period_kind AND ra.period_start = k.period_start
-    LEFT JOIN mark_agg ma
-      ON ma.student_id = k.student_id AND ma.group_id = k.group_id AND ma.subject_id = k.subject_id
-     AND ma.period_kind = k.period_kind AND ma.period_start = k.period_start
-    LEFT JOIN semester_agg sa
-      ON sa.student_id = k.student_id AND sa.group_id = k.group_id AND sa.subject_id = k.subject_id
-     AND sa.period_kind = k.period_kind AND sa.period_start = k.period_start
     LEFT JOIN teachers t
       ON t.group_id = k.group_id AND t.subject_id = k.subject_id
      AND t.period_kind = k.period_kind AND t.period_start = k.period_start
