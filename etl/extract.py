@@ -48,7 +48,9 @@ class Source:
         except adbc.Error:
             if kept is None:
                 raise
-            with contextlib.suppress(adbc.Error):
+            with contextlib.suppress(adbc.Error, RuntimeError):  # the server has gone: close what is left
+                if getattr(self, "cur", None) is not None:
+                    self.cur.close()
                 kept.close()
             self._open(adbc.connect(url, autocommit=True), timezone)  # it was closed by the server
 
@@ -57,9 +59,13 @@ class Source:
         self.cur = self.conn.cursor()
         # Read before the snapshot is taken: every transaction the snapshot cannot see started at
         # or after this moment (migration 0029), and its rows carry their transaction's start.
-        self.cur.execute("SELECT etl_read_horizon()")
-        horizon = self.cur.fetchone()
-        self.horizon: datetime | None = horizon[0] if horizon else None
+        self.horizon: datetime | None = None
+        try:
+            self.cur.execute("SELECT etl_read_horizon()")
+            horizon = self.cur.fetchone()
+            self.horizon = horizon[0] if horizon else None
+        except adbc.ProgrammingError:  # a role not granted it (migration 0029): the ten-minute look-back
+            pass
         # One snapshot for every table: the warehouse never mixes two moments of the journal.
         self.cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         self.cur.execute("SELECT now(), (now() AT TIME ZONE $1::text)::date", parameters=(timezone,))

@@ -29,3 +29,22 @@ def test_a_load_reuses_the_connection_the_previous_one_let_go_of(world, tmp_path
     assert backend(third) != pid
     assert third.read("SELECT 1 AS one").column(0)[0].as_py() == 1
     third.close()
+
+
+def test_a_role_that_may_not_ask_the_horizon_still_loads(world, tmp_path, database_url):
+    url = etl_database_url(Settings(data_dir=tmp_path, database_url=database_url))
+    with Session(world.engine) as s:
+        s.execute(text("REVOKE EXECUTE ON FUNCTION etl_read_horizon() FROM ejournal_etl"))
+        s.commit()
+    try:
+        source = Source(url, "Europe/Moscow")
+        assert source.horizon is None  # the loader then reads ten minutes back, as before 0029
+        assert source.read("SELECT 1 AS one").column(0)[0].as_py() == 1
+        source.close()
+    finally:
+        with Session(world.engine) as s:
+            s.execute(text("GRANT EXECUTE ON FUNCTION etl_read_horizon() TO ejournal_etl"))
+            s.commit()
+    with_horizon = Source(url, "Europe/Moscow")
+    assert with_horizon.horizon is not None
+    with_horizon.close()
