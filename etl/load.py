@@ -205,7 +205,7 @@ def _incremental(
     report = LoadReport("incremental", 0.0)
     with _twin_of(directory, previous, report) as (twin, duck):
         state = _state(duck)
-        since = max(state["read_from"] or state["loaded_at"], state["loaded_at"] - LOOKBACK).isoformat()
+        since = max(state["read_from"], state["loaded_at"] - LOOKBACK).isoformat()
         run(duck, f"SET TimeZone = '{settings.tz.key}'")
         # No vacuum at the checkpoint: compacting the row groups a round deleted from cost one close
         # in two 0.3–0.4 s, and the day's first load writes a new, compact file anyway.
@@ -350,13 +350,11 @@ def _attach_published(duck: duckdb.DuckDBPyConnection, path: Path) -> Held | Non
     try:
         quoted = str(path).replace("'", "''")
         run(duck, f"ATTACH '{quoted}' AS {PUBLISHED} (READ_ONLY)")
+        read_from = scalar(duck, f"SELECT read_from FROM {PUBLISHED}.main.etl_state")
+        prints = duck.execute(f"SELECT source, fingerprint FROM {PUBLISHED}.main.etl_fingerprint").fetchall()
     except duckdb.Error:
         return None
-    state = duck.execute(f"SELECT read_from FROM {PUBLISHED}.main.etl_state").fetchall()
-    prints = duck.execute(f"SELECT source, fingerprint FROM {PUBLISHED}.main.etl_fingerprint").fetchall()
-    if not state or state[0][0] is None:
-        return None
-    return Held(state[0][0], {str(a): str(b) for a, b in prints})
+    return Held(read_from, {str(a): str(b) for a, b in prints})
 
 
 def _copy_colleges(duck: duckdb.DuckDBPyConnection, colleges: set[int]) -> None:
@@ -445,12 +443,13 @@ def _finish(duck: duckdb.DuckDBPyConnection, source: Source, file: Path) -> Publ
 
 
 def _state(duck: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    if columns(duck, "etl_state") is None:
+    found = columns(duck, "etl_state")
+    if found is None:
         return {}
-    names = [name for name, _ in columns(duck, "etl_state") or []]
-    read_from = "read_from" if "read_from" in names else "NULL"  # a file from before migration 0029
+    if "read_from" not in {name for name, _ in found}:  # written before migration 0029: not updated
+        return {"models_version": None}
     loaded_at, since, version = duck.execute(
-        f"SELECT loaded_at, {read_from}, models_version FROM etl_state"
+        "SELECT loaded_at, read_from, models_version FROM etl_state"
     ).fetchall()[0]
     return {"loaded_at": loaded_at, "read_from": since, "models_version": version}
 
