@@ -25,9 +25,10 @@ class Settings(BaseSettings):
     # embedded one does); an external server with passwords needs them set explicitly.
     app_database_url: str | None = None
     etl_database_url: str | None = None
-    # Connections one app process keeps (Streamlit serves every user from one process).
-    db_pool_size: int = Field(default=20, ge=1, le=200)
-    db_max_overflow: int = Field(default=40, ge=0, le=500)
+    # Transactions one app process runs at once (Streamlit serves every user from one process);
+    # more requests wait their turn, in order, up to db_pool_timeout_s (app.db.make_engine).
+    db_pool_size: int = Field(default=4, ge=1, le=200)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0, le=600)
     # False: everything connects as the owner (a server where roles cannot be created).
     db_roles: bool = True
     data_dir: Path = Path("./var")

@@ -230,10 +230,7 @@ def _incremental(
             return f"изменились данные колледжей: {len(fresh) or 'всех'} из {report.colleges_total}"
         report.colleges, report.colleges_copied = len(fresh), len(touched - fresh)
         step(0.7, f"Построение витрин: колледжей {len(fresh)}")
-        if fresh:
-            _rebuild(duck, fresh, report)
-        if touched - fresh:
-            _copy_colleges(duck, touched - fresh)
+        _update_marts(duck, fresh, touched - fresh, report)
         published = _finish(duck, source, twin)
         run(duck, "COMMIT")
     report.published = published
@@ -298,20 +295,42 @@ def _others(directory: Path, current: str) -> list[str]:
     return [p.name for p in directory.glob("wh-*.duckdb") if p.name != current]
 
 
-def _rebuild(duck: duckdb.DuckDBPyConnection, touched: set[int], report: LoadReport) -> None:
-    """The touched colleges' marts, built again and tested, swapped in (the caller's transaction)."""
+def _update_marts(
+    duck: duckdb.DuckDBPyConnection, fresh: set[int], copied: set[int], report: LoadReport
+) -> None:
+    """Each mart's rows of the `fresh` colleges built again and tested, those of the `copied` ones
+    read from the file published last, swapped in together (one comparison per mart, not one per
+    kind of college: a round copies the previous round's colleges beside building its own)."""
     database = column(duck, "SELECT current_database()")[0]
+    _scope(duck, "etl_build", fresh)
+    _scope(duck, "etl_copy", copied)
+    _scope(duck, "etl_scope", fresh | copied)
+    scoped = {src.raw: _keeps(src, database) for src in sources.ALL}
+    if fresh:
+        run_models_scoped(duck, database, scoped)
+        _check(duck, report)  # the data tests, on the rebuilt colleges (the temporary marts)
+    for mart in (m.name for m in models() if m.materialized == "table"):
+        parts = [f"SELECT * FROM temp.main.{quote(mart)}"] if fresh else []
+        if copied:
+            # Their rows have not changed since that file was built (etl.extract.read_changes), so
+            # it holds what a build would make, tested when it was built.
+            parts.append(
+                f"SELECT * FROM {PUBLISHED}.main.{quote(mart)} "
+                "WHERE college_id IN (SELECT college_id FROM etl_copy)"
+            )
+        _swap(
+            duck, f"{quote(database)}.main.{quote(mart)}", "(" + " UNION ALL ".join(parts) + ")", grain(mart)
+        )
+    if fresh:
+        drop_scoped(duck, scoped)
+
+
+def _scope(duck: duckdb.DuckDBPyConnection, name: str, colleges: set[int]) -> None:
     run(
         duck,
-        "CREATE OR REPLACE TEMP TABLE etl_scope AS SELECT unnest(?::INTEGER[]) AS college_id",
-        [sorted(touched)],
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(?::INTEGER[]) AS college_id",
+        [sorted(colleges)],
     )
-    scoped = {src.raw: _keeps(src, database) for src in sources.ALL}
-    marts = run_models_scoped(duck, database, scoped)
-    _check(duck, report)  # the data tests, on the rebuilt colleges (the temporary marts)
-    for mart in marts:
-        _swap(duck, f"{quote(database)}.main.{quote(mart)}", f"temp.main.{quote(mart)}", grain(mart))
-    drop_scoped(duck, scoped)
 
 
 def _swap(duck: duckdb.DuckDBPyConnection, target: str, rebuilt: str, key: list[str] | None) -> None:
@@ -357,28 +376,9 @@ def _attach_published(duck: duckdb.DuckDBPyConnection, path: Path) -> Held | Non
     return Held(read_from, {str(a): str(b) for a, b in prints})
 
 
-def _copy_colleges(duck: duckdb.DuckDBPyConnection, colleges: set[int]) -> None:
-    """Each mart's rows of `colleges` made those of the file published last: their rows have not
-    changed since it was built (etl.extract.read_changes), so it holds what a build would make,
-    tested when it was built."""
-    run(
-        duck,
-        "CREATE OR REPLACE TEMP TABLE etl_scope AS SELECT unnest(?::INTEGER[]) AS college_id",
-        [sorted(colleges)],
-    )
-    database = column(duck, "SELECT current_database()")[0]
-    for mart in (m.name for m in models() if m.materialized == "table"):
-        _swap(
-            duck,
-            f"{quote(database)}.main.{quote(mart)}",
-            f"(SELECT * FROM {PUBLISHED}.main.{quote(mart)} WHERE college_id IN (SELECT college_id FROM etl_scope))",
-            grain(mart),
-        )
-
-
 def _keeps(src: sources.Source, database: str) -> str:
-    """The rows of `src` that belong to the colleges in etl_scope, as a WHERE condition."""
-    scope = "(SELECT college_id FROM etl_scope)"
+    """The rows of `src` that belong to the colleges in etl_build, as a WHERE condition."""
+    scope = "(SELECT college_id FROM etl_build)"
     if src.parent is None:
         return f"{quote(src.college)} IN {scope}"
     parent, reference = src.parent
