@@ -10,9 +10,10 @@ time before, which no reader uses any more) up to date, inside one DuckDB transa
 2. the colleges whose rows differ are the touched ones; when they are most of the colleges, or the
    load's date or the settings the marts read have changed (so every college's marts change: the
    first load of a day), a full load is made instead;
-3. every model is built again for the touched colleges only (etl.runner.run_models_scoped: the
-   same SQL over their rows), the data tests run on what was rebuilt, and each mart's rows of
-   those colleges that differ from the new ones are swapped for them;
+3. every model is built again for the touched colleges only, in an in-memory database beside the
+   file (_build_scratch: the same SQL over their rows, two models at once), the data tests run on
+   what was rebuilt, and each mart's rows of those colleges that differ from the new ones are
+   swapped for them;
 4. the transaction commits and the twin is published; the file published before becomes the
    next load's twin.
 
@@ -25,6 +26,7 @@ nothing new publishes nothing and only records that the data is still current.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -52,13 +54,12 @@ from etl.extract import (
 )
 from etl.runner import (
     data_tests,
-    drop_scoped,
     grain,
     models,
     models_version,
     quote,
     run_models,
-    run_models_scoped,
+    run_models_parallel,
 )
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
@@ -305,12 +306,10 @@ def _update_marts(
     _scope(duck, "etl_build", fresh)
     _scope(duck, "etl_copy", copied)
     _scope(duck, "etl_scope", fresh | copied)
-    scoped = {src.raw: _keeps(src, database) for src in sources.ALL}
     if fresh:
-        run_models_scoped(duck, database, scoped)
-        _check(duck, report)  # the data tests, on the rebuilt colleges (the temporary marts)
+        _build_scratch(duck, database, report)
     for mart in (m.name for m in models() if m.materialized == "table"):
-        parts = [f"SELECT * FROM temp.main.{quote(mart)}"] if fresh else []
+        parts = [f"SELECT * FROM {SCRATCH}.main.{quote(mart)}"] if fresh else []
         if copied:
             # Their rows have not changed since that file was built (etl.extract.read_changes), so
             # it holds what a build would make, tested when it was built.
@@ -321,8 +320,41 @@ def _update_marts(
         _swap(
             duck, f"{quote(database)}.main.{quote(mart)}", "(" + " UNION ALL ".join(parts) + ")", grain(mart)
         )
-    if fresh:
-        drop_scoped(duck, scoped)
+
+
+SCRATCH = "etl_scratch"  # an in-memory database the colleges' marts are built in (_build_scratch)
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # models built at once
+
+
+def _build_scratch(duck: duckdb.DuckDBPyConnection, database: str, report: LoadReport) -> None:
+    """Build every model for the colleges in etl_build, and test them, in the in-memory database
+    SCRATCH: their raw rows (as this load's transaction sees them) are handed over as Arrow, then
+    WORKERS connections build the models side by side (etl.runner.run_models_parallel). Only the
+    load's own connection writes the warehouse file, and only in its one transaction: the scratch
+    holds nothing a killed load could leave behind."""
+    # Attached now, not before the transaction: a catalog query of the load (etl.duck.columns)
+    # would have begun its view of the scratch, empty, and the cursors' tables would stay unseen.
+    run(duck, f"ATTACH ':memory:' AS {SCRATCH}")
+    cursors = [duck.cursor() for _ in range(WORKERS)]
+    try:
+        for cursor in cursors:
+            run(cursor, f"USE {SCRATCH}")
+        first = cursors[0]
+        for table, keep in [
+            *((src.raw, _keeps(src, database)) for src in sources.ALL),
+            ("etl_params", "TRUE"),
+        ]:
+            rows = duck.sql(
+                f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
+            ).to_arrow_table()
+            first.register("arrow_in", rows)
+            run(first, f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM arrow_in")
+            first.unregister("arrow_in")
+        run_models_parallel(cursors)
+        _check(first, report, cursors)  # the data tests, on the rebuilt colleges
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def _scope(duck: duckdb.DuckDBPyConnection, name: str, colleges: set[int]) -> None:
@@ -388,8 +420,12 @@ def _keeps(src: sources.Source, database: str) -> str:
 # --------------------------------------------------------------------------- shared
 
 
-def _check(duck: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
-    report.tests_run, failures = data_tests(duck)
+def _check(
+    duck: duckdb.DuckDBPyConnection,
+    report: LoadReport,
+    cursors: list[duckdb.DuckDBPyConnection] | None = None,
+) -> None:
+    report.tests_run, failures = data_tests(duck, cursors=cursors)
     if failures:
         raise DataTestsFailed(
             "Проверки хранилища не прошли: "

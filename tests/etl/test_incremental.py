@@ -210,7 +210,7 @@ def test_a_load_that_dies_after_swapping_the_marts_changes_nothing(
     def die(*_args: object) -> None:
         raise KeyboardInterrupt  # what a SIGINT does mid-load
 
-    monkeypatch.setattr("etl.load.drop_scoped", die)
+    monkeypatch.setattr("etl.load._finish", die)  # the marts swapped, the transaction not committed
     with pytest.raises(KeyboardInterrupt):
         run_etl(settings=settings)
     assert read_pointer(settings.warehouse_dir) == published

@@ -4,8 +4,9 @@ its grain (what an incremental load matches rows by)."""
 from __future__ import annotations
 
 import duckdb
+import pytest
 
-from etl.runner import data_tests, grain, models
+from etl.runner import data_tests, grain, in_parallel, models, reads, run_models_parallel
 
 SPEC = """
 [models.m]
@@ -49,3 +50,61 @@ def test_every_mart_names_its_grain():
     assert marts and all(grain(mart) for mart in marts)
     assert grain("mart_attendance_daily") == ["student_id", "subject_id", "lesson_date"]
     assert grain("no_such_model") is None
+
+
+def test_the_same_checks_on_several_cursors_find_the_same_failures(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "checks.toml").write_text(SPEC, encoding="utf-8")
+    conn = duckdb.connect()
+    conn.execute("CREATE TABLE p AS SELECT * FROM (VALUES (1), (1)) v(id)")
+    conn.execute(
+        "CREATE TABLE m AS SELECT * FROM (VALUES (1, NULL, 'c', 9, -1)) v(id, name, kind, parent_id, amount)"
+    )
+    alone = data_tests(conn, tmp_path)
+    cursors = [conn.cursor(), conn.cursor()]
+    assert data_tests(conn, tmp_path, cursors=cursors) == alone
+    assert len(alone[1]) == 5  # every check of m but unique, and p's unique
+
+
+def _model_files(root, sql_by_name: dict[str, str]) -> None:
+    for layer in ("macros", "staging", "marts"):
+        (root / layer).mkdir(parents=True, exist_ok=True)
+    for name, sql in sql_by_name.items():
+        (root / "marts" / f"{name}.sql").write_text(sql, encoding="utf-8")
+
+
+def test_a_model_is_built_after_the_models_it_reads_and_never_waits_for_a_later_one(tmp_path):
+    _model_files(
+        tmp_path,
+        {
+            "10_base": "SELECT range AS college_id FROM range(3)",
+            "20_other": "SELECT 7 AS college_id",
+            # names the later model «last» in a comment: a later model cannot be what it reads
+            "30_sum": "-- read by last\nSELECT (SELECT sum(college_id) FROM base) + (SELECT max(college_id) FROM other) AS college_id",
+            "40_last": "SELECT college_id FROM sum UNION ALL SELECT college_id FROM base",
+        },
+    )
+    assert reads(tmp_path) == {
+        "base": set(),
+        "other": set(),
+        "sum": {"base", "other"},
+        "last": {"sum", "base"},
+    }
+    conn = duckdb.connect()
+    cursors = [conn.cursor(), conn.cursor()]
+    built = run_models_parallel(cursors, tmp_path)
+    assert built == ["base", "other", "sum", "last"]
+    assert sorted(conn.execute("SELECT college_id FROM last").fetchall()) == [(0,), (1,), (2,), (10,)]
+
+
+def test_jobs_that_wait_for_what_never_runs_or_fail_stop_the_run():
+    conn = duckdb.connect()
+    cursors = [conn.cursor(), conn.cursor()]
+    with pytest.raises(ValueError, match="never run"):
+        in_parallel(cursors, [("a", {"b"}, "SELECT 1")])
+    with pytest.raises(duckdb.CatalogException):
+        in_parallel(cursors, [("a", set(), "SELECT * FROM missing"), ("b", {"a"}, "SELECT 1")])
+    assert in_parallel(cursors, [("a", set(), "SELECT 1, 2"), ("b", {"a"}, "SELECT 3")]) == {
+        "a": [1, 2],
+        "b": [3],
+    }
