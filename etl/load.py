@@ -55,6 +55,7 @@ from etl.extract import (
 from etl.runner import (
     data_tests,
     grain,
+    in_parallel,
     models,
     models_version,
     quote,
@@ -299,96 +300,124 @@ def _others(directory: Path, current: str) -> list[str]:
 def _update_marts(
     duck: duckdb.DuckDBPyConnection, fresh: set[int], copied: set[int], report: LoadReport
 ) -> None:
-    """Each mart's rows of the `fresh` colleges built again and tested, those of the `copied` ones
-    read from the file published last, swapped in together (one comparison per mart, not one per
-    kind of college: a round copies the previous round's colleges beside building its own)."""
+    """Make each mart's rows of the `fresh` colleges those built again (and tested), and of the
+    `copied` ones those of the file published last, writing only the rows that differ.
+
+    The work is done in SCRATCH, an in-memory database attached for this load, by WORKERS
+    connections side by side (one college's models are too small for DuckDB to spread one over
+    the cores): the fresh colleges' raw rows, as this load's transaction sees them, are handed
+    over as Arrow; the models are built there, two at once as soon as what each reads is built
+    (etl.runner.run_models_parallel), and tested; then each mart's rows that differ are found
+    there (the file's marts are not yet changed by this transaction, so the other connections
+    read them as it does). Only this connection writes the warehouse file, and only in its one
+    transaction: a killed load leaves nothing behind."""
     database = column(duck, "SELECT current_database()")[0]
-    _scope(duck, "etl_build", fresh)
-    _scope(duck, "etl_copy", copied)
-    _scope(duck, "etl_scope", fresh | copied)
-    if fresh:
-        _build_scratch(duck, database, report)
-    for mart in (m.name for m in models() if m.materialized == "table"):
-        parts = [f"SELECT * FROM {SCRATCH}.main.{quote(mart)}"] if fresh else []
-        if copied:
-            # Their rows have not changed since that file was built (etl.extract.read_changes), so
-            # it holds what a build would make, tested when it was built.
-            parts.append(
-                f"SELECT * FROM {PUBLISHED}.main.{quote(mart)} "
-                "WHERE college_id IN (SELECT college_id FROM etl_copy)"
-            )
-        _swap(
-            duck, f"{quote(database)}.main.{quote(mart)}", "(" + " UNION ALL ".join(parts) + ")", grain(mart)
-        )
-
-
-SCRATCH = "etl_scratch"  # an in-memory database the colleges' marts are built in (_build_scratch)
-WORKERS = max(1, min(4, os.cpu_count() or 1))  # models built at once
-
-
-def _build_scratch(duck: duckdb.DuckDBPyConnection, database: str, report: LoadReport) -> None:
-    """Build every model for the colleges in etl_build, and test them, in the in-memory database
-    SCRATCH: their raw rows (as this load's transaction sees them) are handed over as Arrow, then
-    WORKERS connections build the models side by side (etl.runner.run_models_parallel). Only the
-    load's own connection writes the warehouse file, and only in its one transaction: the scratch
-    holds nothing a killed load could leave behind."""
+    _scope(duck, "temp", "etl_build", fresh)  # the rows to hand over (_keeps)
     # Attached now, not before the transaction: a catalog query of the load (etl.duck.columns)
-    # would have begun its view of the scratch, empty, and the cursors' tables would stay unseen.
+    # would have begun its view of the scratch, empty, and the other connections' tables would
+    # stay unseen. This connection reads the scratch only once they are done.
     run(duck, f"ATTACH ':memory:' AS {SCRATCH}")
+    marts = [m.name for m in models() if m.materialized == "table"]
     cursors = [duck.cursor() for _ in range(WORKERS)]
     try:
         for cursor in cursors:
             run(cursor, f"USE {SCRATCH}")
         first = cursors[0]
-        for table, keep in [
-            *((src.raw, _keeps(src, database)) for src in sources.ALL),
-            ("etl_params", "TRUE"),
-        ]:
-            rows = duck.sql(
-                f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
-            ).to_arrow_table()
-            first.register("arrow_in", rows)
-            run(first, f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM arrow_in")
-            first.unregister("arrow_in")
-        run_models_parallel(cursors)
-        _check(first, report, cursors)  # the data tests, on the rebuilt colleges
+        _scope(first, SCRATCH, "etl_copy", copied)
+        _scope(first, SCRATCH, "etl_scope", fresh | copied)
+        if fresh:
+            for table, keep in [
+                *((src.raw, _keeps(src, database)) for src in sources.ALL),
+                ("etl_params", "TRUE"),
+            ]:
+                rows = duck.sql(
+                    f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
+                ).to_arrow_table()
+                first.register("arrow_in", rows)
+                run(first, f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM arrow_in")
+                first.unregister("arrow_in")
+            run_models_parallel(cursors)
+            _check(first, report, cursors)  # the data tests, on the rebuilt colleges
+        differ = [
+            (
+                mart,
+                set[str](),
+                f"CREATE TABLE {quote('differ_' + mart)} AS {_differ(database, mart, fresh, copied)}",
+            )
+            for mart in marts
+            if grain(mart)
+        ]
+        in_parallel(cursors, differ)
     finally:
         for cursor in cursors:
             cursor.close()
+    for mart in marts:
+        _swap(duck, database, mart, fresh, copied)
 
 
-def _scope(duck: duckdb.DuckDBPyConnection, name: str, colleges: set[int]) -> None:
+SCRATCH = "etl_scratch"  # the in-memory database an incremental load works in (_update_marts)
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # its connections working side by side
+_SCOPE = f"college_id IN (SELECT college_id FROM {SCRATCH}.main.etl_scope)"
+
+
+def _scope(duck: duckdb.DuckDBPyConnection, database: str, name: str, colleges: set[int]) -> None:
+    kind = "TEMP TABLE" if database == "temp" else "TABLE"
     run(
         duck,
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(?::INTEGER[]) AS college_id",
+        f"CREATE OR REPLACE {kind} {database}.main.{name} AS SELECT unnest(?::INTEGER[]) AS college_id",
         [sorted(colleges)],
     )
 
 
-def _swap(duck: duckdb.DuckDBPyConnection, target: str, rebuilt: str, key: list[str] | None) -> None:
-    """Make the rows of `target` of the colleges in etl_scope those of `rebuilt` (a table or a
-    subquery holding those colleges' rows), writing only the rows that
-    differ: a save changes a few rows of a college's marts, and what a load writes is what its
-    commit pays for (rewriting a college's 95,000 attendance rows cost more than building them).
-    Rows are matched by the mart's grain and compared by a hash of the whole row."""
-    scope = "college_id IN (SELECT college_id FROM etl_scope)"
-    if key is None:  # no grain to match rows by: all of the colleges' rows
-        run(duck, f"DELETE FROM {target} WHERE {scope}")
-        run(duck, f"INSERT INTO {target} SELECT * FROM {rebuilt}")
-        return
+def _rebuilt(mart: str, fresh: set[int], copied: set[int]) -> str:
+    """The mart's new rows of the colleges in etl_scope, as a subquery."""
+    parts = [f"SELECT * FROM {SCRATCH}.main.{quote(mart)}"] if fresh else []
+    if copied:
+        # Their rows have not changed since that file was built (etl.extract.read_changes), so it
+        # holds what a build would make, tested when it was built.
+        parts.append(
+            f"SELECT * FROM {PUBLISHED}.main.{quote(mart)} "
+            f"WHERE college_id IN (SELECT college_id FROM {SCRATCH}.main.etl_copy)"
+        )
+    return "(" + " UNION ALL ".join(parts) + ")"
+
+
+def _differ(database: str, mart: str, fresh: set[int], copied: set[int]) -> str:
+    """The grain of the mart's rows of the colleges in etl_scope that differ between the file and
+    the new rows (either side may lack the row): matched by the grain, compared by a hash of the
+    whole row."""
+    key = grain(mart)
+    assert key is not None
     cols = ", ".join(quote(c) for c in key)
     same = " AND ".join(f"a.{quote(c)} IS NOT DISTINCT FROM b.{quote(c)}" for c in key)
-    run(
-        duck,
-        "CREATE OR REPLACE TEMP TABLE etl_differ AS SELECT "
+    return (
+        "SELECT "
         + ", ".join(f"coalesce(b.{quote(c)}, a.{quote(c)}) AS {quote(c)}" for c in key)
-        + f" FROM (SELECT {cols}, hash(t) AS h FROM {target} t WHERE {scope}) a"
-        f" FULL JOIN (SELECT {cols}, hash(t) AS h FROM {rebuilt} t) b ON {same}"
-        " WHERE a.h IS DISTINCT FROM b.h",
+        + f" FROM (SELECT {cols}, hash(t) AS h FROM {quote(database)}.main.{quote(mart)} t WHERE {_SCOPE}) a"
+        f" FULL JOIN (SELECT {cols}, hash(t) AS h FROM {_rebuilt(mart, fresh, copied)} t) b ON {same}"
+        " WHERE a.h IS DISTINCT FROM b.h"
     )
-    if count(duck, "etl_differ"):
-        run(duck, f"DELETE FROM {target} a USING etl_differ b WHERE a.{scope} AND {same}")
-        run(duck, f"INSERT INTO {target} SELECT a.* FROM {rebuilt} a SEMI JOIN etl_differ b ON {same}")
+
+
+def _swap(
+    duck: duckdb.DuckDBPyConnection, database: str, mart: str, fresh: set[int], copied: set[int]
+) -> None:
+    """Make the mart's rows of the colleges in etl_scope the new ones, writing only those that
+    differ (found by _differ): a save changes a few rows of a college's marts, and what a load
+    writes is what its commit pays for (rewriting a college's 95,000 attendance rows cost more
+    than building them)."""
+    target = f"{quote(database)}.main.{quote(mart)}"
+    rebuilt = _rebuilt(mart, fresh, copied)
+    key = grain(mart)
+    if key is None:  # no grain to match rows by: all of the colleges' rows
+        run(duck, f"DELETE FROM {target} WHERE {_SCOPE}")
+        run(duck, f"INSERT INTO {target} SELECT * FROM {rebuilt}")
+        return
+    differ = f"{SCRATCH}.main.{quote('differ_' + mart)}"
+    if count(duck, differ):
+        same = " AND ".join(f"a.{quote(c)} IS NOT DISTINCT FROM b.{quote(c)}" for c in key)
+        run(duck, f"DELETE FROM {target} a USING {differ} b WHERE a.{_SCOPE} AND {same}")
+        run(duck, f"INSERT INTO {target} SELECT a.* FROM {rebuilt} a SEMI JOIN {differ} b ON {same}")
 
 
 PUBLISHED = "etl_published"  # the file published last, attached read-only by an incremental load
