@@ -107,9 +107,29 @@ def run_models_parallel(cursors: list[duckdb.DuckDBPyConnection], root: Path = W
     run_macros(cursors[0], root)
     needs = reads(root)
     ordered = models(root)
-    jobs = {m.name: f"CREATE OR REPLACE TABLE {quote(m.name)} AS {_body(m, ordered=False)}" for m in ordered}
-    in_parallel(cursors, [(m.name, needs[m.name], jobs[m.name]) for m in ordered])
+    # The models more others wait for first (the chain under mart_progress_student is the longest)
+    waiting = {m.name: 0 for m in ordered}
+    for m in reversed(ordered):
+        for need in _all_needs(m.name, needs):
+            waiting[need] += 1
+    first = sorted(ordered, key=lambda m: -waiting[m.name])  # stable: the build order among equals
+    jobs = [
+        (m.name, needs[m.name], f"CREATE OR REPLACE TABLE {quote(m.name)} AS {_body(m, ordered=False)}")
+        for m in first
+    ]
+    in_parallel(cursors, jobs)
     return [m.name for m in ordered if m.materialized == "table"]
+
+
+def _all_needs(name: str, needs: dict[str, set[str]]) -> set[str]:
+    found: set[str] = set()
+    todo = list(needs[name])
+    while todo:
+        need = todo.pop()
+        if need not in found:
+            found.add(need)
+            todo.extend(needs[need])
+    return found
 
 
 def in_parallel(
