@@ -53,14 +53,18 @@ from etl.extract import (
     store_fingerprints,
 )
 from etl.runner import (
+    Failure,
+    Job,
     data_tests,
+    data_tests_of,
     grain,
     in_parallel,
+    model_jobs,
     models,
     models_version,
     quote,
+    run_macros,
     run_models,
-    run_models_parallel,
 )
 from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remove_stale_builds
 
@@ -306,10 +310,10 @@ def _update_marts(
     The work is done in SCRATCH, an in-memory database attached for this load, by WORKERS
     connections side by side (one college's models are too small for DuckDB to spread one over
     the cores): the fresh colleges' raw rows, as this load's transaction sees them, are handed
-    over as Arrow; the models are built there, two at once as soon as what each reads is built
-    (etl.runner.run_models_parallel), and tested; then each mart's rows that differ are found
-    there (the file's marts are not yet changed by this transaction, so the other connections
-    read them as it does). Only this connection writes the warehouse file, and only in its one
+    over as Arrow; then building each model, testing it and finding each mart's rows that differ
+    are jobs run as soon as what they read is ready (etl.runner.in_parallel). The file's marts
+    are not yet changed by this transaction, so the other connections read them as it does.
+    Only this connection writes the warehouse file, after every test passed, and only in its one
     transaction: a killed load leaves nothing behind."""
     database = column(duck, "SELECT current_database()")[0]
     _scope(duck, "temp", "etl_build", fresh)  # the rows to hand over (_keeps)
@@ -318,6 +322,7 @@ def _update_marts(
     # stay unseen. This connection reads the scratch only once they are done.
     run(duck, f"ATTACH ':memory:' AS {SCRATCH}")
     marts = [m.name for m in models() if m.materialized == "table"]
+    tests = data_tests_of()
     cursors = [duck.cursor() for _ in range(WORKERS)]
     try:
         for cursor in cursors:
@@ -325,6 +330,7 @@ def _update_marts(
         first = cursors[0]
         _scope(first, SCRATCH, "etl_copy", copied)
         _scope(first, SCRATCH, "etl_scope", fresh | copied)
+        jobs: list[Job] = []
         if fresh:
             for table, keep in [
                 *((src.raw, _keeps(src, database)) for src in sources.ALL),
@@ -336,27 +342,30 @@ def _update_marts(
                 first.register("arrow_in", rows)
                 run(first, f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM arrow_in")
                 first.unregister("arrow_in")
-            # One thread to a query: DuckDB's own threads beside the connections' oversubscribed
-            # the cores (two models side by side took 0.31–0.38 s so, 0.22–0.28 s this way).
-            run(duck, "SET threads = 1")
-            try:
-                run_models_parallel(cursors)
-                _check(first, report, cursors)  # the data tests, on the rebuilt colleges
-            finally:
-                run(duck, "RESET threads")
-        differ = [
+            run_macros(first)
+            jobs += model_jobs() + tests.jobs()
+        jobs += [
             (
-                mart,
-                set[str](),
+                f"differ {mart}",
+                {mart} if fresh else set(),
                 f"CREATE TABLE {quote('differ_' + mart)} AS {_differ(database, mart, fresh, copied)}",
             )
             for mart in marts
             if grain(mart)
         ]
-        in_parallel(cursors, differ)
+        # One thread to a query: DuckDB's own threads beside the connections' oversubscribed the
+        # cores (two models side by side took 0.31–0.38 s so, 0.22–0.28 s this way).
+        run(duck, "SET threads = 1")
+        try:
+            results = in_parallel(cursors, jobs)
+        finally:
+            run(duck, "RESET threads")
     finally:
         for cursor in cursors:
             cursor.close()
+    if fresh:  # the data tests, on the rebuilt colleges
+        report.tests_run = tests.count
+        _refuse(tests.failures(results))
     for mart in marts:
         _swap(duck, database, mart, fresh, copied)
 
@@ -455,12 +464,12 @@ def _keeps(src: sources.Source, database: str) -> str:
 # --------------------------------------------------------------------------- shared
 
 
-def _check(
-    duck: duckdb.DuckDBPyConnection,
-    report: LoadReport,
-    cursors: list[duckdb.DuckDBPyConnection] | None = None,
-) -> None:
-    report.tests_run, failures = data_tests(duck, cursors=cursors)
+def _check(duck: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    report.tests_run, failures = data_tests(duck)
+    _refuse(failures)
+
+
+def _refuse(failures: list[Failure]) -> None:
     if failures:
         raise DataTestsFailed(
             "Проверки хранилища не прошли: "

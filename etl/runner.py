@@ -99,26 +99,32 @@ def reads(root: Path = WAREHOUSE) -> dict[str, set[str]]:
     return found
 
 
-def run_models_parallel(cursors: list[duckdb.DuckDBPyConnection], root: Path = WAREHOUSE) -> list[str]:
-    """Build every model as a table in the cursors' current database (the same SQL as a full
-    build, unsorted), as many at once as there are cursors, each as soon as the models it reads
-    are built: one college's models are too small for DuckDB to spread one over the cores, so two
-    of them side by side nearly halve the build. Returns the marts built."""
-    run_macros(cursors[0], root)
+Job = tuple[str, set[str], str]  # a name, the names of the jobs it waits for, its SQL (in_parallel)
+
+
+def model_jobs(root: Path = WAREHOUSE) -> list[Job]:
+    """Building every model as a table (the same SQL as a full build, unsorted), each waiting for
+    the models it reads; those more others wait for first (the chain under mart_progress_student
+    is the longest). run_macros comes before them."""
     needs = reads(root)
     ordered = models(root)
-    # The models more others wait for first (the chain under mart_progress_student is the longest)
     waiting = {m.name: 0 for m in ordered}
-    for m in reversed(ordered):
+    for m in ordered:
         for need in _all_needs(m.name, needs):
             waiting[need] += 1
     first = sorted(ordered, key=lambda m: -waiting[m.name])  # stable: the build order among equals
-    jobs = [
+    return [
         (m.name, needs[m.name], f"CREATE OR REPLACE TABLE {quote(m.name)} AS {_body(m, ordered=False)}")
         for m in first
     ]
-    in_parallel(cursors, jobs)
-    return [m.name for m in ordered if m.materialized == "table"]
+
+
+def run_models_parallel(cursors: list[duckdb.DuckDBPyConnection], root: Path = WAREHOUSE) -> list[str]:
+    """Build every model as a table in the cursors' current database, as many at once as there
+    are cursors, each as soon as the models it reads are built. Returns the marts built."""
+    run_macros(cursors[0], root)
+    in_parallel(cursors, model_jobs(root))
+    return [m.name for m in models(root) if m.materialized == "table"]
 
 
 def _all_needs(name: str, needs: dict[str, set[str]]) -> set[str]:
@@ -229,33 +235,55 @@ def grain(model: str, root: Path = WAREHOUSE) -> list[str] | None:
     return list(unique[0]) if unique else None
 
 
-def data_tests(
-    conn: duckdb.DuckDBPyConnection,
-    root: Path = WAREHOUSE,
-    *,
-    cursors: list[duckdb.DuckDBPyConnection] | None = None,
-) -> tuple[int, list[Failure]]:
-    """Run warehouse/tests/*.toml against the built warehouse (or the colleges an incremental load
-    rebuilt, in its scratch database: etl.load); returns (tests run, failures). A model's row checks (not null, accepted values, expectations) are counted in one
-    scan of it, its other checks in one more query; given `cursors` (on the same database as
-    `conn`), those queries run side by side."""
-    batches: list[tuple[str, list[tuple[str, str]], str]] = []
+@dataclass(frozen=True)
+class DataTests:
+    """warehouse/tests/*.toml as queries: a model's row checks (not null, accepted values,
+    expectations) counted in one scan of it, its other checks in one more query. `jobs` run them
+    (in_parallel), each waiting for the models it reads; `failures` reads their results."""
+
+    batches: list[tuple[str, list[str], str, set[str]]]  # model, check names, SQL, models read
+
+    @property
+    def count(self) -> int:
+        return sum(len(names) for _, names, _, _ in self.batches)
+
+    def jobs(self) -> list[Job]:
+        return [(f"test {i}", reads, sql) for i, (_, _, sql, reads) in enumerate(self.batches)]
+
+    def failures(self, results: dict[str, list[object]]) -> list[Failure]:
+        return [
+            Failure(model, name, int(bad))  # type: ignore[call-overload]
+            for i, (model, names, _, _) in enumerate(self.batches)
+            for name, bad in zip(names, results[f"test {i}"], strict=True)
+            if bad
+        ]
+
+
+def data_tests_of(root: Path = WAREHOUSE) -> DataTests:
+    batches: list[tuple[str, list[str], str, set[str]]] = []
     for model, checks in _specs(root).items():
         named = _checks(model, checks)
         rows = [(name, sql) for name, kind, sql in named if kind == "row"]
-        queries = [(name, sql) for name, kind, sql in named if kind == "query"]
         if rows:
             select = ", ".join(f"count(*) FILTER (WHERE {sql})" for _, sql in rows) + f" FROM {quote(model)}"
-            batches.append((model, rows, "SELECT " + select))
+            batches.append((model, [name for name, _ in rows], "SELECT " + select, {model}))
+        queries = [(name, sql) for name, kind, sql in named if kind == "query"]
         if queries:
-            batches.append((model, queries, "SELECT " + ", ".join(f"({sql})" for _, sql in queries)))
-    jobs = [(f"{i}", set[str](), sql) for i, (_, _, sql) in enumerate(batches)]
-    counts = in_parallel(cursors or [conn], jobs)
-    failures: list[Failure] = []
-    for i, (model, batch, _) in enumerate(batches):
-        failures.extend(
-            Failure(model, name, int(bad))  # type: ignore[call-overload]
-            for (name, _), bad in zip(batch, counts[f"{i}"], strict=True)
-            if bad
-        )
-    return sum(len(batch) for _, batch, _ in batches), failures
+            related: dict[str, str] = checks.get("relationships", {})  # type: ignore[assignment]
+            others = {target.split(".")[0] for target in related.values()}
+            batches.append(
+                (
+                    model,
+                    [name for name, _ in queries],
+                    "SELECT " + ", ".join(f"({sql})" for _, sql in queries),
+                    {model} | others,
+                )
+            )
+    return DataTests(batches)
+
+
+def data_tests(conn: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE) -> tuple[int, list[Failure]]:
+    """Run warehouse/tests/*.toml against the built warehouse; returns (tests run, failures)."""
+    tests = data_tests_of(root)
+    results = in_parallel([conn], [(name, set(), sql) for name, _, sql in tests.jobs()])  # all built
+    return tests.count, tests.failures(results)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.runner import data_tests, grain, in_parallel, models, reads, run_models_parallel
+from etl.runner import data_tests, data_tests_of, grain, in_parallel, models, reads, run_models_parallel
 
 SPEC = """
 [models.m]
@@ -52,7 +52,7 @@ def test_every_mart_names_its_grain():
     assert grain("no_such_model") is None
 
 
-def test_the_same_checks_on_several_cursors_find_the_same_failures(tmp_path):
+def test_the_checks_as_jobs_on_several_cursors_find_what_they_find_alone(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "checks.toml").write_text(SPEC, encoding="utf-8")
     conn = duckdb.connect()
@@ -61,8 +61,12 @@ def test_the_same_checks_on_several_cursors_find_the_same_failures(tmp_path):
         "CREATE TABLE m AS SELECT * FROM (VALUES (1, NULL, 'c', 9, -1)) v(id, name, kind, parent_id, amount)"
     )
     alone = data_tests(conn, tmp_path)
-    cursors = [conn.cursor(), conn.cursor()]
-    assert data_tests(conn, tmp_path, cursors=cursors) == alone
+    tests = data_tests_of(tmp_path)
+    # each waits for the models it reads: m's relationship to p waits for p too
+    assert sorted(sorted(waits) for _, waits, _ in tests.jobs()) == [["m"], ["m", "p"], ["p"]]
+    built = [("m", set[str](), "SELECT 1"), ("p", set[str](), "SELECT 1")]
+    results = in_parallel([conn.cursor(), conn.cursor()], built + tests.jobs())
+    assert (tests.count, tests.failures(results)) == alone
     assert len(alone[1]) == 5  # every check of m but unique, and p's unique
 
 
