@@ -3,6 +3,7 @@ connection the server closed meanwhile is replaced, not fatal."""
 
 from __future__ import annotations
 
+import duckdb
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -48,3 +49,45 @@ def test_a_role_that_may_not_ask_the_horizon_still_loads(world, tmp_path, databa
     with_horizon = Source(url, "Europe/Moscow")
     assert with_horizon.horizon is not None
     with_horizon.close()
+
+
+def test_a_merge_finds_exactly_the_rows_that_differ_nulls_included():
+    """Matched by key and compared whole: a NULL that stays NULL is no change, a value that becomes
+    NULL (or the reverse) is one, and a row on one side only is one; the colleges of all of them
+    are the touched ones, and the raw table ends up holding the new rows."""
+    from etl.extract import _merge
+    from etl.sources import ALL
+
+    attendance = next(s for s in ALL if s.name == "attendance")
+    duck = duckdb.connect()
+    columns = "id, college_id, lesson_id, student_id, status, reason, updated_at"
+    rows = [
+        (1, 10, 5, 7, "'absent'", "NULL"),  # unchanged, with a NULL
+        (2, 11, 5, 8, "'absent'", "'болезнь'"),  # reason becomes NULL
+        (3, 12, 5, 9, "'late'", "NULL"),  # reason becomes a value
+        (4, 13, 5, 9, "'absent'", "NULL"),  # only in the warehouse
+    ]
+
+    def values(changes: dict[int, str]) -> str:
+        return ", ".join(
+            f"({i}, {c}, {lesson}, {student}, {status}, {changes.get(i, reason)}, TIMESTAMPTZ '2026-12-01 10:00+03')"
+            for i, c, lesson, student, status, reason in rows
+            if changes.get(i) != "gone"
+        )
+
+    duck.execute(f"CREATE TABLE raw_attendance AS SELECT * FROM (VALUES {values({})}) v({columns})")
+    new = values({2: "NULL", 3: "'пробки'", 4: "gone"})
+    duck.execute(
+        f"CREATE TABLE arrow_in AS SELECT * FROM (VALUES {new} "
+        f"UNION ALL SELECT 5, 14, 6, 7, 'absent', NULL, TIMESTAMPTZ '2026-12-01 10:00+03') v({columns})"
+    )
+    duck.execute("CREATE TABLE scope_old AS SELECT * FROM raw_attendance")
+    touched: set[int] = set()
+    assert _merge(duck, attendance, "arrow_in", "scope_old", touched, replace=False) == 2 + 2 + 1 + 1
+    assert touched == {11, 12, 13, 14}
+    assert duck.execute("SELECT id, reason FROM raw_attendance ORDER BY id").fetchall() == [
+        (1, None),
+        (2, None),
+        (3, "пробки"),
+        (5, None),
+    ]
