@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -73,13 +74,39 @@ class Source:
         assert row is not None
         self.snapshot_at: datetime = row[0]
         self.today = row[1]
+        self._ahead: tuple[str, Future[pa.Table]] | None = None
 
     def read(self, sql: str, *params: object) -> pa.Table:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:  # the connection is free again once the read ahead is done
+            early, table = ahead[0], ahead[1].result()
+            if early == sql and not params:
+                return table
         self.cur.execute(sql, parameters=params or None)
         return self.cur.fetch_arrow_table()
 
+    def read_ahead(self, sql: str) -> None:
+        """Start reading `sql` (in the snapshot) in the background; the next read of it takes the
+        result. PostgreSQL works while the caller opens the warehouse (the fingerprints of an
+        incremental load: a quarter of its reading)."""
+        future: Future[pa.Table] = Future()
+
+        def work() -> None:
+            try:
+                self.cur.execute(sql)
+                future.set_result(self.cur.fetch_arrow_table())
+            except BaseException as exc:  # handed to whoever reads next
+                future.set_exception(exc)
+
+        self._ahead = (sql, future)
+        threading.Thread(target=work, name="etl-read-ahead", daemon=True).start()
+
     def close(self) -> None:
         try:
+            if self._ahead is not None:  # never read: let it finish before the connection is reused
+                with contextlib.suppress(Exception):
+                    self._ahead[1].result()
+                self._ahead = None
             self.cur.execute("COMMIT")
         except adbc.Error:
             self.cur.close()
@@ -155,17 +182,19 @@ def _version_delta(duck: duckdb.DuckDBPyConnection, source: Source, src: sources
 WHOLE = tuple(s for s in sources.ALL if s.changed_at is None and s.version is None)
 
 
+FINGERPRINTS = " UNION ALL ".join(
+    f"SELECT '{s.name}' AS source, count(*)::text || ':' || coalesce(sum(hash_record_extended(t, 0)), 0)::text "
+    f"FROM ({s.select}) t"
+    for s in WHOLE
+)
+
+
 def fingerprints(source: Source) -> dict[str, str]:
     """Each table read whole, as PostgreSQL sees it in the snapshot: its rows' count and the sum of
     their 64-bit hashes (of the row itself, not its text: half the time). One query scans them in
     the server; a table whose fingerprint the warehouse already holds is not read at all (the
     first load of a day reads everything anyway)."""
-    union = " UNION ALL ".join(
-        f"SELECT '{s.name}' AS source, count(*)::text || ':' || coalesce(sum(hash_record_extended(t, 0)), 0)::text "
-        f"FROM ({s.select}) t"
-        for s in WHOLE
-    )
-    table = source.read(union)
+    table = source.read(FINGERPRINTS)
     return dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
 
 

@@ -43,6 +43,7 @@ from app.settings import Settings, get_settings
 from etl import sources
 from etl.duck import column, columns, count, run, scalar
 from etl.extract import (
+    FINGERPRINTS,
     Held,
     Progress,
     Read,
@@ -140,6 +141,7 @@ def run_etl(
         if previous is not None and not (directory / previous.file).exists():
             previous = None
         source = Source(url or etl_database_url(settings), settings.timezone)
+        source.read_ahead(FINGERPRINTS)  # every load reads them first; meanwhile the file opens
         try:
             made: LoadReport | str = "полная по запросу" if full else "хранилища ещё нет"
             if not full and previous is not None:
@@ -171,8 +173,9 @@ def _full(directory: Path, source: Source, settings: Settings, step: Progress) -
             run(duck, f"SET TimeZone = '{settings.tz.key}'")  # a validated zone name, not user input
             loading = time.perf_counter()
             read = Read()
+            prints = fingerprints(source)  # read ahead (run_etl)
             read_full(duck, source, read, step)
-            store_fingerprints(duck, fingerprints(source))
+            store_fingerprints(duck, prints)
             report.rows_read, report.changed_rows = read.rows, read.changed
             report.load_seconds = time.perf_counter() - loading
             _write_params(duck, settings, source)

@@ -3,7 +3,9 @@ connection the server closed meanwhile is replaced, not fatal."""
 
 from __future__ import annotations
 
+import adbc_driver_postgresql.dbapi as adbc
 import duckdb
+import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -49,6 +51,31 @@ def test_a_role_that_may_not_ask_the_horizon_still_loads(world, tmp_path, databa
     with_horizon = Source(url, "Europe/Moscow")
     assert with_horizon.horizon is not None
     with_horizon.close()
+
+
+def test_a_read_ahead_is_read_in_the_same_snapshot_and_frees_the_connection(world, tmp_path, database_url):
+    """The fingerprints are read while the warehouse opens: the next read of the same query takes
+    that result (of the load's snapshot, not of a later moment); another query, or closing the
+    load, first waits for it; a read ahead that failed fails the read that takes it."""
+    url = etl_database_url(Settings(data_dir=tmp_path, database_url=database_url))
+    source = Source(url, "Europe/Moscow")
+    source.read_ahead("SELECT count(*) AS n FROM lesson")
+    before = source.read("SELECT count(*) AS n FROM lesson").column(0)[0].as_py()
+    world.lesson(0)  # committed after the snapshot: not seen by this load
+    source.read_ahead("SELECT count(*) AS n FROM lesson")
+    assert source.read("SELECT count(*) AS n FROM lesson").column(0)[0].as_py() == before
+    source.read_ahead("SELECT pg_sleep(0.2)")
+    assert source.read("SELECT 2 AS two").column(0)[0].as_py() == 2  # after the other one, not beside it
+    source.read_ahead("SELECT 1 FROM no_such_table")
+    with pytest.raises(adbc.ProgrammingError):
+        source.read("SELECT 1 FROM no_such_table")
+    source.close()  # the failed read ended the snapshot's transaction: a new load starts afresh
+    again = Source(url, "Europe/Moscow")
+    again.read_ahead("SELECT count(*) AS n FROM lesson")
+    again.close()  # never read: closing waits for it, and the connection is left clean
+    last = Source(url, "Europe/Moscow")
+    assert last.read("SELECT count(*) AS n FROM lesson").column(0)[0].as_py() == before + 1
+    last.close()
 
 
 def test_a_merge_finds_exactly_the_rows_that_differ_nulls_included():
