@@ -153,7 +153,13 @@ class WarehouseReader:
         with self._lock:
             if self._conn is None or self._file != published.file:
                 old = self._conn
-                self._conn = duckdb.connect(str(self.directory / published.file), read_only=True)
+                # One thread to a query: a page's queries read one college's rows, too few to
+                # share out, and waking DuckDB's other threads cost more than it saved (bench/etl.py's
+                # page queries: median 5.3 → 4.2 ms, slowest 8.6–9.2 → 7.3–8.4 ms); the app's
+                # users' queries run side by side on their own threads.
+                self._conn = duckdb.connect(
+                    str(self.directory / published.file), read_only=True, config={"threads": 1}
+                )
                 self._file = published.file
                 if old is not None:
                     old.close()
