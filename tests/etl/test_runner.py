@@ -21,14 +21,21 @@ unique = [["id"]]
 """
 
 
-def test_every_kind_of_check_counts_its_failing_rows(tmp_path):
+def _checked(tmp_path, p_rows: str, m_rows: str) -> duckdb.DuckDBPyConnection:
+    """SPEC's checks under tmp_path, and a warehouse of p and m with these rows."""
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "checks.toml").write_text(SPEC, encoding="utf-8")
     conn = duckdb.connect()
-    conn.execute("CREATE TABLE p AS SELECT * FROM (VALUES (1), (2)) v(id)")
-    conn.execute(
-        "CREATE TABLE m AS SELECT * FROM (VALUES (1, 'x', 'a', 1, 5), (1, NULL, 'c', 3, -1), "
-        "(2, 'y', NULL, NULL, NULL), (3, 'z', 'b', 2, 0)) v(id, name, kind, parent_id, amount)"
+    conn.execute(f"CREATE TABLE p AS SELECT * FROM (VALUES {p_rows}) v(id)")
+    conn.execute(f"CREATE TABLE m AS SELECT * FROM (VALUES {m_rows}) v(id, name, kind, parent_id, amount)")
+    return conn
+
+
+def test_every_kind_of_check_counts_its_failing_rows(tmp_path):
+    conn = _checked(
+        tmp_path,
+        "(1), (2)",
+        "(1, 'x', 'a', 1, 5), (1, NULL, 'c', 3, -1), (2, 'y', NULL, NULL, NULL), (3, 'z', 'b', 2, 0)",
     )
     run, failures = data_tests(conn, tmp_path)
     assert run == 6
@@ -53,13 +60,7 @@ def test_every_mart_names_its_grain():
 
 
 def test_the_checks_as_jobs_on_several_cursors_find_what_they_find_alone(tmp_path):
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "checks.toml").write_text(SPEC, encoding="utf-8")
-    conn = duckdb.connect()
-    conn.execute("CREATE TABLE p AS SELECT * FROM (VALUES (1), (1)) v(id)")
-    conn.execute(
-        "CREATE TABLE m AS SELECT * FROM (VALUES (1, NULL, 'c', 9, -1)) v(id, name, kind, parent_id, amount)"
-    )
+    conn = _checked(tmp_path, "(1), (1)", "(1, NULL, 'c', 9, -1)")
     alone = data_tests(conn, tmp_path)
     tests = data_tests_of(tmp_path)
     # each waits for the models it reads: m's relationship to p waits for p too
