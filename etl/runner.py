@@ -119,14 +119,6 @@ def model_jobs(root: Path = WAREHOUSE) -> list[Job]:
     ]
 
 
-def run_models_parallel(cursors: list[duckdb.DuckDBPyConnection], root: Path = WAREHOUSE) -> list[str]:
-    """Build every model as a table in the cursors' current database, as many at once as there
-    are cursors, each as soon as the models it reads are built. Returns the marts built."""
-    run_macros(cursors[0], root)
-    in_parallel(cursors, model_jobs(root))
-    return [m.name for m in models(root) if m.materialized == "table"]
-
-
 def _all_needs(name: str, needs: dict[str, set[str]]) -> set[str]:
     found: set[str] = set()
     todo = list(needs[name])
@@ -138,9 +130,7 @@ def _all_needs(name: str, needs: dict[str, set[str]]) -> set[str]:
     return found
 
 
-def in_parallel(
-    cursors: list[duckdb.DuckDBPyConnection], jobs: list[tuple[str, set[str], str]]
-) -> dict[str, list[object]]:
+def in_parallel(cursors: list[duckdb.DuckDBPyConnection], jobs: list[Job]) -> dict[str, list[object]]:
     """Run each job's SQL (name, the names it waits for, SQL) on a free cursor, in the jobs' order
     as far as what they wait for allows; returns each job's one result row. DuckDB lets go of
     Python while it works, so the cursors' queries run side by side."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.runner import data_tests, data_tests_of, grain, in_parallel, models, reads, run_models_parallel
+from etl.runner import data_tests, data_tests_of, grain, in_parallel, model_jobs, models, reads
 
 SPEC = """
 [models.m]
@@ -82,6 +82,7 @@ def test_a_model_is_built_after_the_models_it_reads_and_never_waits_for_a_later_
     _model_files(
         tmp_path,
         {
+            "05_lonely": "SELECT 1 AS college_id",  # first in the build order, read by nothing
             "10_base": "SELECT range AS college_id FROM range(3)",
             "20_other": "SELECT 7 AS college_id",
             # names the later model «last» in a comment: a later model cannot be what it reads
@@ -90,6 +91,7 @@ def test_a_model_is_built_after_the_models_it_reads_and_never_waits_for_a_later_
         },
     )
     assert reads(tmp_path) == {
+        "lonely": set(),
         "base": set(),
         "other": set(),
         "sum": {"base", "other"},
@@ -97,8 +99,10 @@ def test_a_model_is_built_after_the_models_it_reads_and_never_waits_for_a_later_
     }
     conn = duckdb.connect()
     cursors = [conn.cursor(), conn.cursor()]
-    built = run_models_parallel(cursors, tmp_path)
-    assert built == ["base", "other", "sum", "last"]
+    jobs = model_jobs(tmp_path)
+    # the models more others wait for first, the build order among equals
+    assert [name for name, _, _ in jobs] == ["base", "other", "sum", "lonely", "last"]
+    assert in_parallel(cursors, jobs).keys() == {"lonely", "base", "other", "sum", "last"}
     assert sorted(conn.execute("SELECT college_id FROM last").fetchall()) == [(0,), (1,), (2,), (10,)]
 
 
