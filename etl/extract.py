@@ -25,10 +25,12 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class Read:
-    """What a load read: rows per source, and how many of them differed from the warehouse's."""
+    """What a load read: rows per source, how many of them differed from the warehouse's, and the
+    sources whose raw table the load changed."""
 
     rows: dict[str, int] = field(default_factory=dict)
     changed: int = 0
+    modified: set[str] = field(default_factory=set)
 
 
 # The connection a load let go of, per database URL, for the next load of this process (the watch
@@ -294,6 +296,8 @@ def read_changes(
         touched |= mine
         read.rows[src.name] = table.num_rows
         read.changed += changed
+        if changed:
+            read.modified.add(src.name)
     store_fingerprints(duck, prints)
     return touched, fresh
 

@@ -239,7 +239,7 @@ def _incremental(
             return f"изменились данные колледжей: {len(fresh) or 'всех'} из {report.colleges_total}"
         report.colleges, report.colleges_copied = len(fresh), len(touched - fresh)
         step(0.7, f"Построение витрин: колледжей {len(fresh)}")
-        _update_marts(duck, fresh, touched - fresh, report)
+        _update_marts(duck, fresh, touched - fresh, read.modified, report)
         published = _finish(duck, source, twin)
         run(duck, "COMMIT")
     report.published = published
@@ -305,7 +305,7 @@ def _others(directory: Path, current: str) -> list[str]:
 
 
 def _update_marts(
-    duck: duckdb.DuckDBPyConnection, fresh: set[int], copied: set[int], report: LoadReport
+    duck: duckdb.DuckDBPyConnection, fresh: set[int], copied: set[int], modified: set[str], report: LoadReport
 ) -> None:
     """Make each mart's rows of the `fresh` colleges those built again (and tested), and of the
     `copied` ones those of the file published last, writing only the rows that differ.
@@ -313,8 +313,10 @@ def _update_marts(
     The work is done in SCRATCH, an in-memory database attached for this load, by WORKERS
     connections side by side (one college's models are too small for DuckDB to spread one over
     the cores): the fresh colleges' raw rows, as this load's transaction sees them, are handed
-    over as Arrow; then building each model, testing it and finding each mart's rows that differ
-    are jobs run as soon as what they read is ready (etl.runner.in_parallel). The file's marts
+    over as Arrow where this load changed them (the other raw tables are read from the file by the
+    scratch's connections, side by side); then building each model, testing it and finding each
+    mart's rows that differ are jobs run as soon as what they read is ready
+    (etl.runner.in_parallel). The file's marts
     are not yet changed by this transaction, so the other connections read them as it does.
     Only this connection writes the warehouse file, after every test passed, and only in its one
     transaction: a killed load leaves nothing behind."""
@@ -335,16 +337,8 @@ def _update_marts(
         _scope(first, SCRATCH, "etl_scope", fresh | copied)
         jobs: list[Job] = []
         if fresh:
-            for table, keep in [
-                *((src.raw, _keeps(src, database)) for src in sources.ALL),
-                ("etl_params", "TRUE"),
-            ]:
-                rows = duck.sql(
-                    f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
-                ).to_arrow_table()
-                first.register("arrow_in", rows)
-                run(first, f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * FROM arrow_in")
-                first.unregister("arrow_in")
+            _scope(first, SCRATCH, "etl_build", fresh)
+            in_parallel(cursors, _raw_jobs(duck, cursors, database, modified))
             run_macros(first)
             jobs += model_jobs() + tests.jobs()
         jobs += [
@@ -376,6 +370,35 @@ def _update_marts(
 SCRATCH = "etl_scratch"  # the in-memory database an incremental load works in (_update_marts)
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # its connections working side by side
 _SCOPE = f"college_id IN (SELECT college_id FROM {SCRATCH}.main.etl_scope)"
+
+
+def _raw_jobs(
+    duck: duckdb.DuckDBPyConnection,
+    cursors: list[duckdb.DuckDBPyConnection],
+    database: str,
+    modified: set[str],
+) -> list[Job]:
+    """The fresh colleges' raw rows into the scratch: a table this load changed (or whose rows'
+    college is named by one it changed: _keeps), and etl_params, as this load's transaction sees
+    it, handed over as Arrow; the others as the file holds them (the same rows: this transaction
+    did not touch them), read by the scratch's connections."""
+    jobs: list[Job] = []
+    for table, src in [*((s.raw, s) for s in sources.ALL), ("etl_params", None)]:
+        handed = src is None or src.name in modified or (src.parent is not None and src.parent[0] in modified)
+        if handed:
+            keep = _keeps(src, database, "temp.main.etl_build") if src is not None else "TRUE"
+            rows = duck.sql(
+                f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
+            ).to_arrow_table()
+            for cursor in cursors:  # whichever connection runs the job finds it
+                cursor.register(f"handed_{table}", rows)
+            select = f"SELECT * FROM handed_{table}"
+        else:
+            assert src is not None
+            keep = _keeps(src, database, f"{SCRATCH}.main.etl_build")
+            select = f"SELECT * FROM {quote(database)}.main.{quote(table)} WHERE {keep}"
+        jobs.append((table, set(), f"CREATE OR REPLACE TABLE {quote(table)} AS {select}"))
+    return jobs
 
 
 def _scope(duck: duckdb.DuckDBPyConnection, database: str, name: str, colleges: set[int]) -> None:
@@ -455,9 +478,9 @@ def _attach_published(duck: duckdb.DuckDBPyConnection, path: Path) -> Held | Non
     return Held(read_from, {str(a): str(b) for a, b in prints})
 
 
-def _keeps(src: sources.Source, database: str) -> str:
-    """The rows of `src` that belong to the colleges in etl_build, as a WHERE condition."""
-    scope = "(SELECT college_id FROM etl_build)"
+def _keeps(src: sources.Source, database: str, build: str) -> str:
+    """The rows of `src` that belong to the colleges in the table `build`, as a WHERE condition."""
+    scope = f"(SELECT college_id FROM {build})"
     if src.parent is None:
         return f"{quote(src.college)} IN {scope}"
     parent, reference = src.parent
