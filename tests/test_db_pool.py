@@ -42,7 +42,7 @@ def test_a_request_finding_every_connection_busy_waits_its_turn_in_order(pool_of
 
     first = threading.Thread(target=ask, args=("first",))
     first.start()
-    time.sleep(0.2)  # the second asks after the first
+    time.sleep(0.5)  # the second asks after the first (a generous gap: a busy machine is slow to start it)
     second = threading.Thread(target=ask, args=("second",))
     second.start()
     time.sleep(0.2)
