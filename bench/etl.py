@@ -79,7 +79,7 @@ def touch(url: str, *, college_id: int | None, every: int) -> int:
 def page_queries(college_id: int) -> dict[str, Callable[[], object]]:
     """Every warehouse query the analytics pages run for one college, with typical filters."""
     from app.analytics import completeness
-    from app.analytics.common import Scope, get_reader
+    from app.analytics.common import Scope, filter_options, get_reader
 
     reader = get_reader()
     as_of = reader.query("SELECT as_of_date FROM etl_params").item()
@@ -101,6 +101,9 @@ def page_queries(college_id: int) -> dict[str, Callable[[], object]]:
     from app.calendar import semester_bounds
 
     semester = Scope(college_id, *semester_bounds(as_of))
+    # The page lists students' marks for a chosen group only («Выберите группу…»).
+    group = next(iter(filter_options(reader, college_id)["groups"]))
+    one_group = Scope(college_id, *semester_bounds(as_of), group_ids=(group,))
     queries.update(
         {
             "attendance.summary": lambda: attendance.summary(reader, month),
@@ -117,7 +120,7 @@ def page_queries(college_id: int) -> dict[str, Callable[[], object]]:
             "progress.by_teacher": lambda: progress.by_teacher(reader, semester),
             "progress.trend": lambda: progress.monthly_trend(reader, semester),
             "progress.distribution": lambda: progress.mark_distribution(reader, semester),
-            "progress.students": lambda: progress.students(reader, semester),
+            "progress.students": lambda: progress.students(reader, one_group),
             "progress.at_risk": lambda: progress.at_risk(reader, college_id, None),
             "progress.debts": lambda: progress.debts(reader, college_id, None),
             "progress.control_works": lambda: progress.control_works(reader, semester),

@@ -110,36 +110,30 @@ with tabs[3]:
     )
     cal = q.heatmap(reader, scope, by, student)
     title = "Студент" if by == "student" else "Группа"
-    if cal.height == 0:
+    if s["hours_held"] == 0:
         st.info("Нет проведённых занятий за выбранный период.")
+    elif cal.height == 0:
+        st.success("Пропусков за период нет.")
     else:
-        totals = cal.group_by("_key").agg(pl.col("Пропущено часов").sum().alias("total"))
-        shown = totals.filter(pl.col("total") > 0).sort("total", descending=True).head(40)["_key"]
-        cal = cal.filter(pl.col("_key").is_in(shown.to_list()))
-        if cal.height == 0:
-            st.success("Пропусков за период нет.")
-        else:
-            cal = cal.with_columns(pl.col("Дата").dt.strftime("%d.%m").alias("День"))
-            grid = cal.pivot(on="День", index=title, values="Пропущено часов", aggregate_function="sum")
-            days = cal.sort("Дата")["День"].unique(maintain_order=True).to_list()
-            grid = grid.select([title, *days])
-            heat = px.imshow(
-                grid.drop(title).to_numpy(),
-                x=days,
-                y=grid[title].to_list(),
-                color_continuous_scale="Reds",
-                aspect="auto",
-                labels={"x": "День", "y": title, "color": "Пропущено часов"},
-            )
-            heat.update_layout(
-                margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=max(260, 24 * grid.height + 80)
-            )
-            st.plotly_chart(heat, width="stretch")
-            st.caption(
-                "Пропущенные часы по дням; пустая клетка — в этот день занятий не было. Показаны не более "
-                "40 строк с наибольшим числом пропусков."
-            )
-            table(cal.drop("День"), name="Календарь пропусков")
+        cal = cal.with_columns(pl.col("Дата").dt.strftime("%d.%m").alias("День"))
+        grid = cal.pivot(on="День", index=title, values="Пропущено часов", aggregate_function="sum")
+        days = cal.sort("Дата")["День"].unique(maintain_order=True).to_list()
+        grid = grid.select([title, *days])
+        heat = px.imshow(
+            grid.drop(title).to_numpy(),
+            x=days,
+            y=grid[title].to_list(),
+            color_continuous_scale="Reds",
+            aspect="auto",
+            labels={"x": "День", "y": title, "color": "Пропущено часов"},
+        )
+        heat.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=max(260, 24 * grid.height + 80))
+        st.plotly_chart(heat, width="stretch")
+        st.caption(
+            "Пропущенные часы по дням; пустая клетка — в этот день занятий не было. Показаны не более "
+            f"{q.HEATMAP_ROWS} строк с наибольшим числом пропусков."
+        )
+        table(cal.drop("День"), name="Календарь пропусков")
 with tabs[4]:
     st.caption(defs["Систематические пропуски"] + f" Сейчас установлено: {round(100 * share)} %.")
     table(

@@ -37,6 +37,8 @@ METRIC_DEFINITIONS: dict[str, str] = {
 }
 
 PERIODS = {"month": "Месяц", "semester": "Семестр"}
+# More rows than this make the calendar too tall to read on one screen.
+HEATMAP_ROWS = 40
 
 
 def _where(scope: Scope, student_id: int | None, date_column: str = "lesson_date") -> tuple[str, list[Any]]:
@@ -179,11 +181,17 @@ def by_subject(reader: WarehouseReader, scope: Scope, student_id: int | None = N
 
 
 def heatmap(
-    reader: WarehouseReader, scope: Scope, by: str = "student", student_id: int | None = None
+    reader: WarehouseReader,
+    scope: Scope,
+    by: str = "student",
+    student_id: int | None = None,
+    rows: int = HEATMAP_ROWS,
 ) -> pl.DataFrame:
-    """The calendar: one row per (student or group) × day with lessons → «Пропущено часов» that day.
+    """The calendar: the `rows` students (or groups) who missed the most hours, one row per them × day with
+    lessons → «Пропущено часов» that day (0 on a day with lessons and no absence).
 
-    Days with lessons and no absence carry 0; days without lessons are absent from the frame.
+    Rows without a missed hour are left out: a calendar of empty rows hides the ones that matter, and a
+    college's month would otherwise send every student's every day to the page. Ties go by name.
     """
     key, name, title = (
         ("student_id", "student_name", "Студент") if by == "student" else ("group_id", "group_name", "Группа")
@@ -191,15 +199,26 @@ def heatmap(
     where, params = _where(scope, student_id)
     return reader.query(
         f"""
-        SELECT any_value({name}) AS "{title}", lesson_date AS "Дата",
-               sum(hours_missed)::INTEGER AS "Пропущено часов",
-               sum(hours_unexcused)::INTEGER AS "Без уважительной причины",
-               {key} AS _key
-        FROM {_days(scope)} WHERE {where}
-        GROUP BY {key}, lesson_date
-        ORDER BY "{title}", "Дата"
+        WITH days AS (
+            SELECT {key} AS _key, lesson_date, any_value({name}) AS name,
+                   sum(hours_missed)::INTEGER AS missed, sum(hours_unexcused)::INTEGER AS unexcused
+            FROM {_days(scope)} WHERE {where}
+            GROUP BY {key}, lesson_date
+        ),
+        shown AS (
+            SELECT _key FROM days
+            GROUP BY _key HAVING sum(missed) > 0
+            ORDER BY sum(missed) DESC, any_value(name), _key
+            LIMIT ?
+        ),
+        final AS (
+            SELECT name AS "{title}", lesson_date AS "Дата", missed AS "Пропущено часов",
+                   unexcused AS "Без уважительной причины", _key
+            FROM days SEMI JOIN shown USING (_key)
+        )
+        SELECT * FROM final ORDER BY "{title}", "Дата"
         """,
-        params,
+        [*params, rows],
     )
 
 

@@ -92,14 +92,36 @@ def test_heatmap_by_student_and_group(built):
     world, reader, scope, _ = built
     cal = attendance.heatmap(reader, scope, "student")
     assert cal.columns == ["Студент", "Дата", "Пропущено часов", "Без уважительной причины", "_key"]
-    assert cal.height == 10  # 5 students × 2 days with lessons
-    mine = cal.filter(cal["_key"] == world.student_ids[0]).sort("Дата")
-    assert mine["Пропущено часов"].to_list() == [2, 2] and mine["Без уважительной причины"].to_list() == [
-        2,
-        0,
-    ]
+    # Only student 0 missed an hour: the four students who missed none are left out.
+    assert cal["_key"].to_list() == [world.student_ids[0]] * 2
+    assert cal["Пропущено часов"].to_list() == [2, 2] and cal["Без уважительной причины"].to_list() == [2, 0]
     groups = attendance.heatmap(reader, scope, "group")
     assert groups["Пропущено часов"].to_list() == [2, 2] and set(groups["Группа"]) == {"ИСП-11"}
+
+
+def test_heatmap_keeps_the_rows_that_missed_most_in_name_order(world, tmp_path, database_url):
+    d1, d2 = previous_month_day(world, 4), previous_month_day(world, 2)
+    l1, l2 = world.lesson(d1), world.lesson(d2)
+    most, some, one_day = world.student_ids[1], world.student_ids[3], world.student_ids[2]
+    for lesson in (l1, l2):
+        attend(world, lesson, most, "absent")
+    attend(world, l1, some, "excused", "справка")
+    attend(world, l2, one_day, "absent")
+    settings = Settings(data_dir=tmp_path, database_url=database_url)
+    run_etl(full=True, settings=settings)
+    reader = WarehouseReader(settings.warehouse_dir)
+    scope = Scope(world.college_id, *attendance.period_bounds("month", world.today - timedelta(days=d1)))
+
+    top = attendance.heatmap(reader, scope, "student", rows=1)
+    assert top["_key"].to_list() == [most, most] and top["Пропущено часов"].to_list() == [2, 2]
+    everyone = attendance.heatmap(reader, scope, "student")
+    names = dict(zip(everyone["_key"], everyone["Студент"], strict=True))
+    assert set(names) == {most, some, one_day}  # the two who missed nothing are left out
+    # A tie of 2 hours goes by name; the rows come in name order, every day with lessons (0 when present).
+    tied = min((some, one_day), key=names.__getitem__)
+    shown = attendance.heatmap(reader, scope, "student", rows=2)
+    assert set(shown["_key"]) == {most, tied} and shown.height == 4
+    assert shown["Студент"].to_list() == sorted(shown["Студент"].to_list())
 
 
 def test_monthly_trend(built):

@@ -144,8 +144,20 @@ def test_empty_period_shows_empty_states(run_as, world, warehouse):
     warehouse()
     at = run_as(world.users["deputy"], PAGE)
     assert not at.exception, at.exception
-    assert "Нет данных за выбранный период." in [i.value for i in at.info]
+    infos = [i.value for i in at.info]
+    assert "Нет данных за выбранный период." in infos
+    assert "Нет проведённых занятий за выбранный период." in infos  # the calendar
     assert not at.get("download_button")
+
+
+def test_the_calendar_says_when_a_student_missed_nothing(run_as, college, warehouse):
+    warehouse()
+    at = run_as(college.users["teacher"], PAGE)
+    assert "Пропусков за период нет." not in [s.value for s in at.success]
+    choice = next(o for o in by_label(at.selectbox, "Студент").options if o.startswith("Волков"))
+    by_label(at.selectbox, "Студент").select(choice).run()
+    assert not at.exception, at.exception
+    assert "Пропусков за период нет." in [s.value for s in at.success]
 
 
 @pytest.mark.parametrize("who", ["teacher", "officer", "student", "guardian"])
