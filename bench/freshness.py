@@ -1,7 +1,7 @@
 """Freshness (issue 14): how long a mark saved through the service takes to reach the marts while
 `ejournal etl watch` (what `ejournal serve` runs beside the app) is running. Not part of the suite.
 
-    python bench/freshness.py [--colleges 1] [--skip-seed] [--saves 3]
+    python bench/freshness.py [--colleges 1] [--skip-seed] [--saves 3] [--busy K]
 
 One college: a scratch database `ejournal_freshness` of the bench server, seeded with the demo
 college, its warehouse under EJOURNAL_DATA_DIR/freshness. A region (--colleges 100 --skip-seed): the
@@ -12,9 +12,12 @@ commit until the mark is in the published warehouse's mark_current, read the way
 The path it measures: the sealer seals the save's audit entry (within
 EJOURNAL_AUDIT_SEAL_INTERVAL_SECONDS), its NOTIFY wakes the loader, the incremental load publishes.
 
+--busy K (a region): meanwhile K other colleges are at work, each saving a mark about once a
+second, as a region's colleges do in the day; a load then has their changes to take in too.
+
 The last line, for comparing runs:
 
-    freshness_s=… (the median) freshness_max_s=… colleges=N
+    freshness_s=… (the median) freshness_max_s=… colleges=N busy=K
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,6 +74,37 @@ def free_mark(session, college_id: int) -> tuple[int, int, int, str]:
     raise SystemExit("сегодня нет занятия, где можно выставить отметку: засейте демонстрацию заново")
 
 
+def save_mark(engine, college_id: int) -> tuple[int, int, str]:
+    """A teacher of the college saves one more mark on today's lesson, as the app does: (lesson id,
+    student id, kind of work)."""
+    from sqlmodel import Session
+
+    from app.actor import load_actor
+    from app.domain import WorkKind
+    from app.services.journal import LessonEntry, MarkInput, save_lesson
+
+    with Session(engine) as s:
+        user_id, lesson_id, student_id, kind = free_mark(s, college_id=college_id)
+        actor = load_actor(user_id, session=s)
+    with Session(engine) as s:
+        save_lesson(
+            actor, lesson_id, LessonEntry(marks=[MarkInput(student_id, "5", WorkKind(kind))]), session=s
+        )
+    return lesson_id, student_id, kind
+
+
+def keep_busy(engine, colleges: list[int], stop: threading.Event, saved: list[int]) -> None:
+    """Each college saves a mark, then the next; a sweep about every second."""
+    while not stop.is_set():
+        sweep = time.monotonic()
+        for college_id in colleges:
+            if stop.is_set():
+                return
+            save_mark(engine, college_id)
+            saved[0] += 1
+        stop.wait(max(0.0, 1.0 - (time.monotonic() - sweep)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -78,7 +113,10 @@ def main() -> None:
     parser.add_argument("--skip-seed", action="store_true", help="reuse the region bench/etl.py seeded")
     parser.add_argument("--saves", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--busy", type=int, default=0, help="other colleges saving meanwhile (a region)")
     args = parser.parse_args()
+    if args.busy >= args.colleges:
+        parser.error("--busy counts the other colleges: fewer than --colleges")
     os.environ.setdefault("EJOURNAL_DATA_DIR", str(ROOT / "var" / "bench"))
     data_dir = Path(os.environ["EJOURNAL_DATA_DIR"]).resolve()
 
@@ -101,11 +139,9 @@ def main() -> None:
         print(run_seed(colleges=args.colleges).report.splitlines()[0], flush=True)
     upgrade(os.environ["EJOURNAL_DATABASE_URL"])
 
+    from sqlalchemy import text
     from sqlmodel import Session
 
-    from app.actor import load_actor
-    from app.domain import WorkKind
-    from app.services.journal import LessonEntry, MarkInput, save_lesson
     from etl.warehouse import NoWarehouse, WarehouseReader, read_pointer
 
     started = time.time()
@@ -118,6 +154,8 @@ def main() -> None:
         stderr=subprocess.STDOUT,
     )
     times: list[float] = []
+    stop = threading.Event()
+    busy_saves = [0]
     try:
         deadline = time.monotonic() + args.timeout
         while True:  # the watch's first round: a full load when the data or the day is new
@@ -130,18 +168,20 @@ def main() -> None:
         print(f"first load of the watch published after {time.time() - started:.1f} s", flush=True)
         reader = WarehouseReader(settings.warehouse_dir)
         engine = db.get_engine()
+        if args.busy:
+            with Session(engine) as s:
+                others = list(
+                    s.execute(
+                        text("SELECT id FROM college WHERE id <> 1 ORDER BY id LIMIT :k"), {"k": args.busy}
+                    )
+                    .scalars()
+                    .all()
+                )
+            threading.Thread(target=keep_busy, args=(engine, others, stop, busy_saves), daemon=True).start()
+            time.sleep(10)  # the watch's rounds now take the busy colleges' changes in
         for n in range(args.saves):
             time.sleep(2)  # let the loop go idle, as between two saves in a real day
-            with Session(engine) as s:
-                user_id, lesson_id, student_id, kind = free_mark(s, college_id=1)
-                actor = load_actor(user_id, session=s)
-            with Session(engine) as s:
-                save_lesson(
-                    actor,
-                    lesson_id,
-                    LessonEntry(marks=[MarkInput(student_id, "5", WorkKind(kind))]),
-                    session=s,
-                )
+            lesson_id, student_id, kind = save_mark(engine, college_id=1)
             saved = time.monotonic()
             query = (
                 "SELECT count(*) FROM mark_current WHERE lesson_id = ? AND student_id = ? AND work_kind = ?"
@@ -159,11 +199,15 @@ def main() -> None:
             print(f"save {n + 1}: in the marts after {times[-1]:.2f} s", flush=True)
         reader.close()
     finally:
+        stop.set()
         watch.terminate()
         watch.wait(timeout=60)
         db.reset_engine()
+    if args.busy:
+        print(f"the {args.busy} busy colleges saved {busy_saves[0]} marks meanwhile")
     print(
-        f"freshness_s={statistics.median(times):.2f} freshness_max_s={max(times):.2f} colleges={args.colleges}"
+        f"freshness_s={statistics.median(times):.2f} freshness_max_s={max(times):.2f} "
+        f"colleges={args.colleges} busy={args.busy}"
     )
 
 

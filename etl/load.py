@@ -7,9 +7,9 @@ time before, which no reader uses any more) up to date, inside one DuckDB transa
 1. facts are read since the twin's own watermark (the start of the oldest transaction still open
    when it was read: Source.horizon) and merged by key; reference tables are re-read whole when
    their fingerprint changed, and compared;
-2. the colleges whose rows differ are the touched ones; when they are most of the colleges, or the
-   load's date or the settings the marts read have changed (so every college's marts change: the
-   first load of a day), a full load is made instead;
+2. the colleges whose rows differ are the touched ones; when the rows that changed are many (a
+   twentieth of the file's, FULL_SHARE), or the load's date or the settings the marts read have
+   changed (so every college's marts change: the first load of a day), a full load is made instead;
 3. every model is built again for the touched colleges only, in an in-memory database beside the
    file (_build_scratch: the same SQL over their rows, two models at once), the data tests run on
    what was rebuilt, and each mart's rows of those colleges that differ from the new ones are
@@ -75,6 +75,13 @@ from etl.warehouse import Published, exclusive_lock, publish, read_pointer, remo
 LOOKBACK = timedelta(minutes=10)
 # How long a load waits for readers to let go of the twin before it copies the current file.
 TWIN_WAIT = timedelta(seconds=3)
+# An incremental load becomes a full one when more rows changed than this share of the rows the file
+# holds, and more than FULL_MIN_ROWS: merging them would cost more than reading everything again. How
+# many colleges changed does not decide it. On bench/etl.py's region (100 colleges, 5.6 M rows; a full
+# load 37–48 s) an incremental load took, with every college changed: 13,000 rows 27–30 s, 156,000
+# rows (2.8 %) 32 s, 519,000 rows (9 %) 40 s; with 60 colleges changed, 15–17 s.
+FULL_SHARE = 0.05
+FULL_MIN_ROWS = 10_000
 
 
 class EtlBusy(RuntimeError):
@@ -208,9 +215,9 @@ def _full(directory: Path, source: Source, settings: Settings, step: Progress) -
 def _incremental(
     directory: Path, previous: Published, source: Source, settings: Settings, step: Progress
 ) -> LoadReport | str:
-    """The load made by updating the twin; or, when most colleges changed (a new day, new
-    settings, a change everywhere), why a full load is made instead: a new file is then cheaper
-    to build than rewriting most of this one, which would also leave it larger and slower to read."""
+    """The load made by updating the twin; or, when much changed (a new day, new settings, many
+    rows), why a full load is made instead: a new file is then cheaper to build than rewriting much
+    of this one, which would also leave it larger and slower to read."""
     report = LoadReport("incremental", 0.0)
     with _twin_of(directory, previous, report) as (twin, duck):
         state = _state(duck)
@@ -234,9 +241,13 @@ def _incremental(
         if params_changed:
             run(duck, "ROLLBACK")
             return "новый день или другие настройки"
-        if not touched or 2 * len(fresh) > report.colleges_total:
+        if not touched:
             run(duck, "ROLLBACK")
-            return f"изменились данные колледжей: {len(fresh) or 'всех'} из {report.colleges_total}"
+            return "изменились данные всех колледжей"
+        held_rows = _raw_rows(duck)
+        if report.changed_rows > max(FULL_MIN_ROWS, FULL_SHARE * held_rows):
+            run(duck, "ROLLBACK")
+            return f"изменилось строк: {report.changed_rows} из {held_rows}"
         report.colleges, report.colleges_copied = len(fresh), len(touched - fresh)
         step(0.7, f"Построение витрин: колледжей {len(fresh)}")
         _update_marts(duck, fresh, touched - fresh, read.modified, report)
@@ -245,6 +256,17 @@ def _incremental(
     report.published = published
     publish(directory, published, keep={previous.file})
     return report
+
+
+def _raw_rows(duck: duckdb.DuckDBPyConnection) -> int:
+    """About how many source rows the file holds (DuckDB's own count of its raw tables' rows)."""
+    return int(
+        scalar(
+            duck,
+            "SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND starts_with(table_name, 'raw_')",
+        )
+    )
 
 
 @contextmanager

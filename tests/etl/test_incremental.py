@@ -70,9 +70,8 @@ def assert_same_as_a_full_load(
 
 def test_a_change_rebuilds_its_college_only_and_equals_a_full_load(world, engine, settings, tmp_path):
     other = make_world(engine).without_timetable()  # a second college that nothing below touches
-    third = make_world(engine).without_timetable()  # a third: one college changed of three is not most
     world.without_timetable()
-    colleges = [world.college_id, other.college_id, third.college_id]
+    colleges = [world.college_id, other.college_id]
     for w in (world, other):
         w.lesson(3, **filled_on(w, 3))
         w.lesson(2, topic="Без домашнего задания")
@@ -170,8 +169,40 @@ def test_a_new_day_or_other_settings_make_a_full_load(world, settings, tmp_path)
         ).fetchall() == [(0.1,)]
 
 
+def test_every_college_changed_a_little_is_an_incremental_load(world, engine, settings, tmp_path):
+    other = make_world(engine).without_timetable()
+    world.without_timetable()
+    for w in (world, other):  # lessons filled late and without homework: remarks to compare
+        w.lesson(3, **filled_on(w, 3))
+        w.lesson(2, topic="Без домашнего задания")
+    lessons = [(w, w.lesson(0)) for w in (world, other)]
+    run_etl(full=True, settings=settings)
+    for w, lid in lessons:
+        with Session(w.engine) as s:
+            entry = LessonEntry(
+                topic="Везде понемногу", work_kind=WorkKind.oral, marks=[MarkInput(w.student_ids[0], "5")]
+            )
+            save_lesson(w.actor("teacher"), lid, entry, session=s)
+    report = run_etl(settings=settings)
+    assert (report.mode, report.colleges) == ("incremental", 2), report.why_full
+    assert_same_as_a_full_load(settings, tmp_path, "full", [world.college_id, other.college_id])
+
+
+def test_many_rows_changed_make_a_full_load(world, settings, tmp_path, monkeypatch):
+    world.without_timetable()
+    lid = world.lesson(0)
+    run_etl(full=True, settings=settings)
+    with Session(world.engine) as s:
+        save_lesson(world.actor("teacher"), lid, LessonEntry(topic="Много"), session=s)
+    # The suite's colleges are small: what counts as many is scaled down to any change at all.
+    monkeypatch.setattr("etl.load.FULL_MIN_ROWS", 0)
+    monkeypatch.setattr("etl.load.FULL_SHARE", 0.0)
+    report = run_etl(settings=settings)
+    assert report.mode == "full" and report.why_full.startswith("изменилось строк: "), report.summary()
+    assert report.colleges == report.colleges_total and report.tests_run > 100
+
+
 def test_a_load_copies_the_current_file_when_the_twin_is_gone(world, engine, settings, tmp_path):
-    make_world(engine).without_timetable()  # one college changed of two is not most of them
     lid = world.lesson(0)
     run_etl(full=True, settings=settings)
     published = read_pointer(settings.warehouse_dir)
@@ -193,7 +224,6 @@ def test_a_load_that_dies_after_swapping_the_marts_changes_nothing(
 ):
     """Killed between swapping a college's rows and committing: the twin is as it was, the
     published warehouse too, and the next load does the work again."""
-    make_world(engine).without_timetable()  # one college changed of two is not most of them
     world.without_timetable()
     lid = world.lesson(0)
     run_etl(full=True, settings=settings)
