@@ -10,9 +10,11 @@
   writers themselves do not NOTIFY: PostgreSQL serialises the commits of notifying transactions,
   which is the queue the sealer exists to remove.)
 - The loop: every EJOURNAL_ETL_INTERVAL_SECONDS the day's lessons from the timetable
-  (app.services.journal.materialize_due, as the app's role); every round an incremental load; and
-  every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of e-mail notices (app.notify.run: after the
-  load, so an alert read from the marts is as fresh as they are).
+  (app.services.journal.materialize_due, as the app's role); every round an incremental load.
+- The notices (a thread): every EJOURNAL_NOTIFY_INTERVAL_SECONDS a round of e-mail notices
+  (app.notify.run), each after a round of the loop has ended since the one before, so an alert read
+  from the marts is as fresh as they are. Not in the loop: for a region a round of notices takes
+  5–7 s even with nothing to send, and a save made meanwhile waited for it to reach the marts.
 """
 
 from __future__ import annotations
@@ -47,6 +49,20 @@ def _seal_loop(stop: threading.Event) -> None:
             log.exception("записи журнала аудита не включены в цепочку")
 
 
+def _notify_loop(loaded: threading.Event, stop: threading.Event) -> None:
+    while not stop.is_set():
+        if not loaded.wait(1.0):  # no round of the loop has ended since the last notices
+            continue
+        loaded.clear()
+        try:
+            round_ = run_once()
+            if round_.produced.total or round_.sent.sent or round_.sent.dead:
+                log.info(str(round_))
+        except Exception:  # the queue keeps what was not sent; the next round tries again
+            log.exception("уведомления не отправлены")
+        stop.wait(get_settings().notify_interval_seconds)
+
+
 def _listen_loop(wake: threading.Event, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
@@ -64,10 +80,11 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
     interval = interval or get_settings().etl_interval_seconds
     parent = parent_pid or os.getppid()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    wake, stop = threading.Event(), threading.Event()
+    wake, stop, loaded = threading.Event(), threading.Event(), threading.Event()
     threading.Thread(target=_seal_loop, args=(stop,), name="audit-sealer", daemon=True).start()
     threading.Thread(target=_listen_loop, args=(wake, stop), name="change-listener", daemon=True).start()
-    notified = materialized = -float("inf")
+    threading.Thread(target=_notify_loop, args=(loaded, stop), name="notices", daemon=True).start()
+    materialized = -float("inf")
     try:
         while True:
             wake.clear()
@@ -76,10 +93,8 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
             materialize = time.monotonic() - materialized >= interval
             if materialize:
                 materialized = time.monotonic()
-            notify = time.monotonic() - notified >= get_settings().notify_interval_seconds
-            if notify:
-                notified = time.monotonic()
-            _round(materialize=materialize, notify=notify)
+            _round(materialize=materialize)
+            loaded.set()
             gap = min(get_settings().etl_min_gap_seconds, interval)
             time.sleep(gap)  # what changes meanwhile is loaded by the next round, together
             wake.wait(interval - gap)
@@ -89,7 +104,7 @@ def watch(*, interval: int | None = None, parent_pid: int | None = None) -> None
         stop.set()
 
 
-def _round(*, materialize: bool, notify: bool) -> None:
+def _round(*, materialize: bool) -> None:
     if materialize:
         try:
             with Session(get_engine()) as session:
@@ -106,10 +121,3 @@ def _round(*, materialize: bool, notify: bool) -> None:
         pass
     except Exception:  # a failed load keeps the last good warehouse; try again next round
         log.exception("загрузка хранилища не удалась")
-    if notify:
-        try:
-            round_ = run_once()
-            if round_.produced.total or round_.sent.sent or round_.sent.dead:
-                log.info(str(round_))
-        except Exception:  # the queue keeps what was not sent; the next round tries again
-            log.exception("уведомления не отправлены")

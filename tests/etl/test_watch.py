@@ -18,12 +18,19 @@ from app.models import AuditEvent, Lesson
 from tests.conftest import ROOT
 
 
-def start_watch(database_url: str, data_dir, *, interval: int) -> subprocess.Popen[bytes]:
+def start_watch(
+    database_url: str, data_dir, *, interval: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """`ejournal etl watch` on the worker's database, its warehouse under `data_dir`."""
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "etl", "watch", "--interval", str(interval)],
         cwd=ROOT,
-        env={**os.environ, "EJOURNAL_DATABASE_URL": database_url, "EJOURNAL_DATA_DIR": str(data_dir)},
+        env={
+            **os.environ,
+            "EJOURNAL_DATABASE_URL": database_url,
+            "EJOURNAL_DATA_DIR": str(data_dir),
+            **(env or {}),
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
