@@ -30,13 +30,26 @@ from app.services import notices
 from app.services.diary import DiaryMark, read_week, student_of, week_monday
 from app.settings import Settings
 
+KEYS_PER_QUERY = 10_000
 ALERT_LOOKBACK_DAYS = 3  # a server down over a weekend still sends Friday's alerts on Monday
 DEBT_LOOKBACK_DAYS = 62
 
 
 @dataclass
+class _Pending:
+    kind: str
+    key: str
+    recipient: Recipient
+    college_id: int
+    student_id: int
+    letter: compose.Letter
+
+
+@dataclass
 class ProduceReport:
     queued: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # What this round found due, queued at its end (_flush) less what is queued already.
+    pending: list[_Pending] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def total(self) -> int:
@@ -71,12 +84,41 @@ def produce(session: Session, settings: Settings, now: datetime, *, reader: Any 
         _debts(session, settings, reader, today, report)
     if (now.isoweekday(), now.hour) >= (settings.notify_digest_weekday, settings.notify_digest_hour):
         _digests(session, settings, now, report)
+    _flush(session, settings, report)
     return report
 
 
+def _flush(session: Session, settings: Settings, report: ProduceReport) -> None:
+    """Queue the round's notices whose key is not queued yet. Each round finds every fact of the
+    last days again; for a region that is 10,000 notices queued long ago, and asking for them one
+    by one took 6 of a round's 8 s, so the queued keys are looked up together first (the queue's
+    unique key still refuses a second copy)."""
+    keys = [p.key for p in report.pending]
+    known: set[str] = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        known.update(
+            r[0]
+            for r in session.execute(
+                text("SELECT dedupe_key FROM notice WHERE dedupe_key = ANY(:keys)"),
+                {"keys": keys[start : start + KEYS_PER_QUERY]},
+            )
+        )
+    for p in report.pending:
+        if p.key not in known and enqueue(
+            session,
+            college_id=p.college_id,
+            kind=p.kind,
+            dedupe_key=p.key,
+            recipient=p.recipient,
+            letter=p.letter,
+            settings=settings,
+            student_id=p.student_id,
+        ):
+            report.queued[p.kind] += 1
+    report.pending.clear()
+
+
 def _queue(
-    session: Session,
-    settings: Settings,
     report: ProduceReport,
     kind: str,
     about: str,
@@ -85,17 +127,9 @@ def _queue(
     student_id: int,
     letter: compose.Letter,
 ) -> None:
-    if enqueue(
-        session,
-        college_id=college_id,
-        kind=kind,
-        dedupe_key=f"{kind}:{about}:{recipient.key}",
-        recipient=recipient,
-        letter=letter,
-        settings=settings,
-        student_id=student_id,
-    ):
-        report.queued[kind] += 1
+    report.pending.append(
+        _Pending(kind, f"{kind}:{about}:{recipient.key}", recipient, college_id, student_id, letter)
+    )
 
 
 def _students(session: Session, ids: set[int]) -> dict[int, Any]:
@@ -145,8 +179,6 @@ def _absences(session: Session, settings: Settings, today: date, report: Produce
                     _name(student), student["group_name"], day, lines, rcp.name, rcp.kind == "student"
                 )
                 _queue(
-                    session,
-                    settings,
                     report,
                     "absence",
                     f"{sid}:{day}",
@@ -198,8 +230,7 @@ def _low_marks(session: Session, settings: Settings, today: date, report: Produc
                 letter = compose.low_mark(
                     _name(student), r["lesson_date"], r["subject"], what, rcp.name, rcp.kind == "student"
                 )
-                _queue(
-                    session, settings, report, "low_mark", str(r["original_id"]), rcp,
+                _queue(report, "low_mark", str(r["original_id"]), rcp,
                     student["college_id"], r["student_id"], letter,
                 )  # fmt: skip
 
@@ -226,8 +257,7 @@ def _systematic(
                     _name(student), month, r["hours_missed"], r["hours_held"], r["systematic_absence_share"],
                     rcp.name, rcp.kind == "student",
                 )  # fmt: skip
-                _queue(
-                    session, settings, report, "systematic", f"{r['student_id']}:{month:%Y-%m}", rcp,
+                _queue(report, "systematic", f"{r['student_id']}:{month:%Y-%m}", rcp,
                     student["college_id"], r["student_id"], letter,
                 )  # fmt: skip
 
@@ -254,8 +284,6 @@ def _debts(session: Session, settings: Settings, reader: Any, today: date, repor
             if rcp.alerts:
                 letter = compose.debt(_name(student), lines, rcp.name, rcp.kind == "student")
                 _queue(
-                    session,
-                    settings,
                     report,
                     "debt",
                     f"{sid}:{items}",
@@ -303,6 +331,4 @@ def _digests(session: Session, settings: Settings, now: datetime, report: Produc
         notes = [(n.day, n.title, n.body) for n in reversed(week_notes)]  # oldest first
         for rcp in wanted:
             letter = compose.digest(week, rcp.name, rcp.kind == "student", notes)
-            _queue(
-                session, settings, report, "digest", f"{monday}:{sid}", rcp, student.college_id, sid, letter
-            )
+            _queue(report, "digest", f"{monday}:{sid}", rcp, student.college_id, sid, letter)
