@@ -338,10 +338,9 @@ def _update_marts(
     over as Arrow where this load changed them (the other raw tables are read from the file by the
     scratch's connections, side by side); then building each model, testing it and finding each
     mart's rows that differ are jobs run as soon as what they read is ready
-    (etl.runner.in_parallel). The file's marts
-    are not yet changed by this transaction, so the other connections read them as it does.
-    Only this connection writes the warehouse file, after every test passed, and only in its one
-    transaction: a killed load leaves nothing behind."""
+    (etl.runner.in_parallel). The file's marts are not yet changed by this transaction, so the
+    other connections read them as it does. Only this connection writes the warehouse file, after
+    every test passed, and only in its one transaction: a killed load leaves nothing behind."""
     database = column(duck, "SELECT current_database()")[0]
     _scope(duck, "temp", "etl_build", fresh)  # the rows to hand over (_keeps)
     # Attached now, not before the transaction: a catalog query of the load (etl.duck.columns)
