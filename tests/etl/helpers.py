@@ -37,6 +37,8 @@ def settle(engine: Any, timeout: float = 60.0) -> None:
     with engine.connect() as conn:
         mark = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
         conn.rollback()
+        assert conn.execute(text("SELECT etl_read_horizon()")).scalar_one() is not None, "no horizon here"
+        conn.rollback()
         deadline = monotonic() + timeout
         while conn.execute(text("SELECT etl_read_horizon()")).scalar_one() <= mark:
             conn.rollback()
