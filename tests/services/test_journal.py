@@ -93,6 +93,71 @@ def test_on_the_day_topic_and_attendance_may_be_changed(world):
         assert s.exec(select(Attendance).where(Attendance.lesson_id == lid)).all() == []
 
 
+def test_on_the_day_an_absence_may_become_a_lateness_and_a_new_absence_join_it(world):
+    lid = world.lesson(0)
+    s1, s2, s3 = world.student_ids[:3]
+    save(
+        world,
+        "teacher",
+        lid,
+        LessonEntry(attendance={s1: AttendanceStatus.absent, s2: AttendanceStatus.late}),
+    )
+    save(
+        world,
+        "teacher",
+        lid,
+        LessonEntry(attendance={s1: AttendanceStatus.late, s3: AttendanceStatus.absent}),
+    )
+    with Session(world.engine) as s:
+        rows = s.exec(select(Attendance).where(Attendance.lesson_id == lid)).all()
+    assert sorted((a.student_id, a.status) for a in rows) == [(s1, "late"), (s3, "absent")]
+    assert all(a.created_by_user_id == world.actor("teacher").user_id and a.reason == "" for a in rows)
+
+
+def test_a_save_is_the_same_few_statements_whatever_it_holds(world):
+    """One statement locks the lesson and one reads what the save checks (roster, marks,
+    attendance, the attestation form); the rows go in a statement per kind, not per row."""
+    from sqlalchemy import event
+
+    teacher = world.actor("teacher")
+
+    def statements(lesson_id: int, entry: LessonEntry) -> list[str]:
+        seen: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            seen.append(statement.split(None, 1)[0].upper())
+
+        event.listen(world.engine, "before_cursor_execute", before)
+        try:
+            with Session(world.engine) as s:
+                save_lesson(teacher, lesson_id, entry, session=s)
+        finally:
+            event.remove(world.engine, "before_cursor_execute", before)
+        return seen
+
+    s1, s2, s3, s4, s5 = world.student_ids[:5]
+    small = statements(
+        world.lesson(0),
+        LessonEntry(
+            topic="Опрос",
+            work_kind=WorkKind.oral,
+            attendance={s1: AttendanceStatus.absent},
+            marks=[MarkInput(s2, "5")],
+        ),
+    )
+    big = statements(
+        world.lesson(0),
+        LessonEntry(
+            topic="Опрос",
+            work_kind=WorkKind.oral,
+            attendance={s1: AttendanceStatus.absent, s2: AttendanceStatus.late},
+            marks=[MarkInput(s2, "5"), MarkInput(s3, "4"), MarkInput(s4, "3"), MarkInput(s5, "2")],
+        ),
+    )
+    assert small.count("SELECT") == 2, small
+    assert big == small
+
+
 def test_a_saved_mark_cannot_be_replaced(world):
     lid = world.lesson(0)
     s1 = world.student_ids[0]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func, text
+from sqlalchemy import Select, func, text
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.actor import Actor
 from app.domain import (
@@ -27,6 +29,7 @@ from app.models import (
 from app.settings import get_settings
 
 MAX_TEXT = 2000
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 FIELD_TITLES = {"topic": "Тема занятия", "work": "Выполненные задания", "homework": "Домашнее задание"}
 
 
@@ -108,15 +111,22 @@ def _require_conducting(actor: Actor, lesson: Lesson) -> None:
 
 def lesson_roster(session: Session, lesson: Lesson) -> list[Student]:
     """Students of the lesson's group (or subgroup) enrolled on the lesson date."""
-    query = select(Student).where(
-        Student.study_group_id == lesson.study_group_id,
-        Student.enrolled_on <= lesson.lesson_date,
+    query = roster_query(lesson, select(Student))
+    return list(session.exec(query.order_by(Student.last_name, Student.first_name, Student.middle_name)))
+
+
+def roster_query(lesson: Lesson, query: _Query) -> _Query:
+    """`query` (of Student's columns) narrowed to the lesson's roster: lesson_roster's rule, for a
+    save that reads it in the same round trip as the rest (app.services.journal.saving)."""
+    query = query.where(
+        col(Student.study_group_id) == lesson.study_group_id,
+        col(Student.enrolled_on) <= lesson.lesson_date,
         (col(Student.left_on).is_(None)) | (col(Student.left_on) > lesson.lesson_date),
     )
     if lesson.subgroup:
         # the subject's subgroup where the student has one, else their own (migration 0020)
         query = query.where(func.student_subgroup(Student.id, lesson.subject_id) == lesson.subgroup)
-    return list(session.exec(query.order_by(Student.last_name, Student.first_name, Student.middle_name)))
+    return query
 
 
 def subject_subgroups(session: Session, student_ids: list[int], subject_id: int) -> dict[int, int]:
@@ -131,13 +141,19 @@ def subject_subgroups(session: Session, student_ids: list[int], subject_id: int)
 
 
 def _attestation_form(session: Session, lesson: Lesson) -> AttestationForm:
-    form = session.exec(
-        select(CurriculumItem.attestation_form).where(
-            CurriculumItem.study_group_id == lesson.study_group_id,
-            CurriculumItem.subject_id == lesson.subject_id,
-            CurriculumItem.semester == lesson.semester,
-        )
-    ).first()
+    return attestation_form_of(session.exec(attestation_form_query(lesson)).first())
+
+
+def attestation_form_query(lesson: Lesson) -> SelectOfScalar[str]:
+    """The form of the semester's attestation for the lesson's group and subject (a row or none)."""
+    return select(CurriculumItem.attestation_form).where(
+        CurriculumItem.study_group_id == lesson.study_group_id,
+        CurriculumItem.subject_id == lesson.subject_id,
+        CurriculumItem.semester == lesson.semester,
+    )
+
+
+def attestation_form_of(form: str | None) -> AttestationForm:
     return AttestationForm(form) if form else AttestationForm.other
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -42,36 +41,53 @@ from app.services.journal.common import (
     _attestation_form,
     _clean,
     _require_conducting,
+    attestation_form_of,
+    attestation_form_query,
     checking_deadline,
-    lesson_roster,
     normalise_mark,
+    roster_query,
 )
 from app.settings import get_settings
 
 # --------------------------------------------------------------------------- save
 
+# The save's own statements change rows no object of the session holds: nothing to synchronise.
+_UNSYNCED: dict[str, Any] = {"execution_options": {"synchronize_session": False}}
+
 
 class _Lesson:
-    """The lesson being saved and what a save reads about it, each read once (a save is a few
-    round trips to the database: the teachers' saves at the end of a pair come all at once)."""
+    """The lesson being saved and what a save reads about it, all in one round trip after the
+    lesson is locked (the teachers' saves at the end of a pair come all at once, and a statement
+    less is a round trip and SQLAlchemy's work on it less: bench/load.py)."""
 
     def __init__(self, session: Session, lesson: Lesson) -> None:
         self.session = session
         self.lesson = lesson
 
-    @cached_property
-    def roster(self) -> dict[int, Student]:
-        return {s.id: s for s in lesson_roster(self.session, self.lesson) if s.id is not None}
+        def rows(query: Any) -> Any:
+            table = query.subquery()
+            return select(func.json_agg(func.json_build_array(*table.c))).scalar_subquery()
 
-    @cached_property
-    def marks(self) -> list[tuple[int, str, int | None]]:
-        """(student, kind of work, the mark it corrects) of every mark of the lesson."""
-        rows = self.session.exec(
-            select(Mark.student_id, Mark.work_kind, Mark.corrects_mark_id).where(
-                Mark.lesson_id == self.lesson.id
+        roster, marks, attendance, form = session.execute(
+            select(
+                rows(roster_query(lesson, select(col(Student.id), Student.last_name, Student.first_name))),
+                rows(
+                    select(Mark.student_id, Mark.work_kind, Mark.corrects_mark_id).where(
+                        Mark.lesson_id == lesson.id
+                    )
+                ),
+                rows(
+                    select(Attendance.student_id, Attendance.status).where(Attendance.lesson_id == lesson.id)
+                ),
+                attestation_form_query(lesson).limit(1).scalar_subquery(),
             )
-        )
-        return [(sid, kind, corrects) for sid, kind, corrects in rows]
+        ).one()
+        # (student: (last name, first name)) of the lesson's roster
+        self.roster: dict[int, tuple[str, str]] = {sid: (last, first) for sid, last, first in roster or []}
+        # (student, kind of work, the mark it corrects) of every mark of the lesson
+        self.marks: list[tuple[int, str, int | None]] = [tuple(m) for m in marks or []]
+        self.attendance = {sid: AttendanceStatus(status) for sid, status in attendance or []}
+        self.form = attestation_form_of(form)
 
 
 def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Session) -> SaveResult:
@@ -219,10 +235,7 @@ def _save_attendance(
     """Apply the attendance of this save; return every student's status after it."""
     lesson = read.lesson
     assert lesson.id is not None
-    existing = {
-        a.student_id: a for a in session.exec(select(Attendance).where(Attendance.lesson_id == lesson.id))
-    }
-    statuses = {sid: AttendanceStatus(a.status) for sid, a in existing.items()}
+    statuses = dict(read.attendance)
     if entry.attendance is None:
         return statuses
     unknown = [sid for sid in entry.attendance if sid not in read.roster]
@@ -242,23 +255,35 @@ def _save_attendance(
             raise DomainError(
                 "Нельзя отметить отсутствие студента, которому на этом занятии уже выставлена отметка."
             )
-        row = existing.get(sid)
-        if row is None:
-            session.add(
-                Attendance(
-                    college_id=lesson.college_id,
-                    lesson_id=lesson.id,
-                    student_id=sid,
-                    status=status.value,
-                    created_by_user_id=actor.user_id,
-                )
+    # Statements, not ORM rows: the rows were read with the rest of the lesson (_Lesson).
+    of_lesson = col(Attendance.lesson_id) == lesson.id
+    gone = [sid for sid in statuses if sid not in wanted]
+    if gone:
+        session.execute(
+            delete(Attendance).where(of_lesson, col(Attendance.student_id).in_(gone)), **_UNSYNCED
+        )
+    for sid, status in wanted.items():
+        if sid in statuses and statuses[sid] != status:
+            session.execute(
+                update(Attendance)
+                .where(of_lesson, col(Attendance.student_id) == sid)
+                .values(status=status.value),
+                **_UNSYNCED,
             )
-        elif row.status != status.value:
-            row.status = status.value
-            session.add(row)
-    for sid, row in existing.items():
-        if sid not in wanted:
-            session.delete(row)
+    new = [
+        {
+            "college_id": lesson.college_id,
+            "lesson_id": lesson.id,
+            "student_id": sid,
+            "status": status.value,
+            "reason": "",
+            "created_by_user_id": actor.user_id,
+        }
+        for sid, status in wanted.items()
+        if sid not in statuses
+    ]
+    if new:
+        session.execute(insert(Attendance), new)
     lesson.attendance_filled_at = now
     changed.append("attendance")
     if not on_day:
@@ -282,15 +307,15 @@ def _add_marks(
     lesson = read.lesson
     assert lesson.id is not None
     roster = read.roster
-    credit_allowed = _attestation_form(session, lesson) == AttestationForm.credit
+    credit_allowed = read.form == AttestationForm.credit
     existing = {(sid, kind) for sid, kind, corrects in read.marks if corrects is None}
     seen: set[tuple[int, str]] = set()
     added: list[Mark] = []
     for item in marks:
-        student = roster.get(item.student_id)
-        if student is None:
+        names = roster.get(item.student_id)
+        if names is None:
             raise DomainError("Отметка выставляется только студентам группы этого занятия.")
-        who = full_name(student.last_name, student.first_name)
+        who = full_name(*names)
         value = normalise_mark(item.value, credit_allowed=credit_allowed, who=who)
         kind = item.work_kind or (WorkKind(lesson.work_kind) if lesson.work_kind else None)
         if kind is None:
