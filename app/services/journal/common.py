@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, func, text
+from sqlalchemy import BindParameter, Select, func, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -115,7 +115,23 @@ def lesson_roster(session: Session, lesson: Lesson) -> list[Student]:
     return list(session.exec(query.order_by(Student.last_name, Student.first_name, Student.middle_name)))
 
 
-def roster_query(lesson: Lesson, query: _Query) -> _Query:
+class LessonKeys(Protocol):
+    """What the roster and the attestation form are found by: a Lesson, or bind parameters in
+    its place for a statement built once (app.services.journal.saving)."""
+
+    @property
+    def study_group_id(self) -> Any: ...
+    @property
+    def lesson_date(self) -> Any: ...
+    @property
+    def subject_id(self) -> Any: ...
+    @property
+    def semester(self) -> Any: ...
+    @property
+    def subgroup(self) -> Any: ...  # None or 0: the whole group
+
+
+def roster_query(lesson: LessonKeys, query: _Query) -> _Query:
     """`query` (of Student's columns) narrowed to the lesson's roster: lesson_roster's rule, for a
     save that reads it in the same round trip as the rest (app.services.journal.saving)."""
     query = query.where(
@@ -123,7 +139,7 @@ def roster_query(lesson: Lesson, query: _Query) -> _Query:
         col(Student.enrolled_on) <= lesson.lesson_date,
         (col(Student.left_on).is_(None)) | (col(Student.left_on) > lesson.lesson_date),
     )
-    if lesson.subgroup:
+    if isinstance(lesson.subgroup, BindParameter) or lesson.subgroup:
         # the subject's subgroup where the student has one, else their own (migration 0020)
         query = query.where(func.student_subgroup(Student.id, lesson.subject_id) == lesson.subgroup)
     return query
@@ -144,12 +160,12 @@ def _attestation_form(session: Session, lesson: Lesson) -> AttestationForm:
     return attestation_form_of(session.exec(attestation_form_query(lesson)).first())
 
 
-def attestation_form_query(lesson: Lesson) -> SelectOfScalar[str]:
+def attestation_form_query(lesson: LessonKeys) -> SelectOfScalar[str]:
     """The form of the semester's attestation for the lesson's group and subject (a row or none)."""
     return select(CurriculumItem.attestation_form).where(
-        CurriculumItem.study_group_id == lesson.study_group_id,
-        CurriculumItem.subject_id == lesson.subject_id,
-        CurriculumItem.semester == lesson.semester,
+        col(CurriculumItem.study_group_id) == lesson.study_group_id,
+        col(CurriculumItem.subject_id) == lesson.subject_id,
+        col(CurriculumItem.semester) == lesson.semester,
     )
 
 
