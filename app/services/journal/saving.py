@@ -104,7 +104,6 @@ class _Lesson:
     less is a round trip and SQLAlchemy's work on it less: bench/load.py)."""
 
     def __init__(self, session: Session, lesson: Lesson) -> None:
-        self.session = session
         self.lesson = lesson
         roster, marks, attendance, form = session.execute(
             _read(bool(lesson.subgroup)),
