@@ -5,8 +5,9 @@ then it copies the file into its twin. An incremental load brings the twin (the 
 time before, which no reader uses any more) up to date, inside one DuckDB transaction:
 
 1. facts are read since the twin's own watermark (the start of the oldest transaction still open
-   when it was read: Source.horizon) and merged by key; reference tables are re-read whole when
-   their fingerprint changed, and compared;
+   when it was read: Source.horizon) and merged by key, and the lessons deleted (of today or later:
+   a cancelled pair) go; reference tables are re-read whole when their fingerprint changed, and
+   compared; a journal database made anew makes a full load;
 2. the colleges whose rows differ are the touched ones; when the rows that changed are many (a
    twentieth of the file's, FULL_SHARE), or the load's date or the settings the marts read have
    changed (so every college's marts change: the first load of a day), a full load is made instead;
@@ -231,6 +232,9 @@ def _incremental(
         loading = time.perf_counter()
         read = Read()
         touched, fresh = read_changes(duck, source, since, read, step, held)
+        if read.other_database:
+            run(duck, "ROLLBACK")
+            return "база данных журнала создана заново"
         report.rows_read, report.changed_rows = read.rows, read.changed
         report.load_seconds = time.perf_counter() - loading
         params_changed = _write_params(duck, settings, source)

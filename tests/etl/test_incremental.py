@@ -9,11 +9,13 @@ import duckdb
 import polars as pl
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.calendar import is_school_day
 from app.domain import AttendanceStatus, WorkKind
-from app.models import Student, SubjectSubgroup
-from app.services.journal import LessonEntry, MarkInput, save_lesson
+from app.models import Lesson, Student, SubjectSubgroup
+from app.services import timetable
+from app.services.journal import LessonEntry, MarkInput, materialize_lessons, save_lesson
 from app.settings import Settings
 from etl.load import run_etl
 from etl.runner import models
@@ -251,3 +253,48 @@ def test_a_load_that_dies_after_swapping_the_marts_changes_nothing(
     again = run_etl(settings=settings)
     assert again.mode == "incremental" and again.colleges == 1
     assert_same_as_a_full_load(settings, tmp_path, "full", [world.college_id], frozenset(MARTS))
+
+
+def test_a_lesson_cancelled_before_it_is_held_leaves_the_warehouse_at_the_next_load(
+    world, app_engine, settings, tmp_path
+):
+    """A pair cancelled on the day (or later) deletes its lesson: no row of the journal dates that,
+    and an incremental load kept the lesson, a lesson to fill in the marts, until the next full
+    one (the next day's first load)."""
+    world.without_timetable()
+    day = world.today
+    while not is_school_day(day):
+        day += timedelta(days=1)
+    slot = world.slot(day, 5)
+    with Session(app_engine) as s:
+        materialize_lessons(world.college_id, day, session=s)
+        lesson_id = s.exec(select(Lesson.id).where(Lesson.timetable_slot_id == slot)).one()
+    world.lesson(1, **filled_on(world, 1))
+    run_etl(full=True, settings=settings)
+    assert lesson_id in raw_lesson_ids(settings)
+    with Session(app_engine) as s:
+        timetable.change_slot(world.actor("officer"), slot, day, "cancel", reason="приказ № 7", session=s)
+    report = run_etl(settings=settings)
+    assert (report.mode, report.colleges) == ("incremental", 1), report.why_full
+    assert lesson_id not in raw_lesson_ids(settings)
+    assert_same_as_a_full_load(settings, tmp_path, "full", [world.college_id], frozenset(MARTS))
+
+
+def test_a_journal_database_made_anew_makes_a_full_load(world, settings, new_database):
+    """The demo seeded again, or a backup restored by hand: the rows the old database had and the
+    new one lacks leave no trace to read by time, so the warehouse is built again whole."""
+    world.lesson(0, topic="Старая база")
+    run_etl(full=True, settings=settings)
+    anew = settings.model_copy(update={"database_url": new_database("anew")})
+    report = run_etl(settings=anew)
+    assert report.mode == "full" and report.why_full == "база данных журнала создана заново"
+    assert world.college_id not in {
+        college for (college,) in marts_of(anew)["mart_lesson_completeness"].select("college_id").rows()
+    }
+
+
+def raw_lesson_ids(settings: Settings) -> set[int]:
+    pointer = read_pointer(settings.warehouse_dir)
+    assert pointer is not None
+    with duckdb.connect(str(settings.warehouse_dir / pointer.file), read_only=True) as duck:
+        return {int(r[0]) for r in duck.sql("SELECT id FROM raw_lesson").fetchall()}
