@@ -234,7 +234,7 @@ def _incremental(
         touched, fresh = read_changes(duck, source, since, read, step, held)
         if read.other_database:
             run(duck, "ROLLBACK")
-            return "база данных журнала создана заново"
+            return "база данных журнала другая или создана заново"
         report.rows_read, report.changed_rows = read.rows, read.changed
         report.load_seconds = time.perf_counter() - loading
         params_changed = _write_params(duck, settings, source)
