@@ -39,6 +39,7 @@ from typing import Any
 
 import duckdb
 
+from app.analytics.common import freshness_label
 from app.db import etl_database_url
 from app.settings import Settings, get_settings
 from etl import sources
@@ -115,7 +116,7 @@ class LoadReport:
             "unchanged": "Изменений нет",
         }[self.mode]
         read = sum(self.rows_read.values())
-        at = self.published.loaded_at.strftime("%d.%m.%Y %H:%M:%S") if self.published else "—"
+        at = freshness_label(self.published) if self.published else "данные на —"
         rebuilt = (
             f", колледжей перестроено {self.colleges} из {self.colleges_total}"
             if self.mode != "unchanged"
@@ -126,7 +127,7 @@ class LoadReport:
         why = f" ({self.why_full})" if self.why_full else ""
         return (
             f"{verb}{why}: прочитано строк {read}, изменено {self.changed_rows}{rebuilt}, проверок данных "
-            f"{self.tests_run}, {self.seconds:.2f} с. Данные на {at}."
+            f"{self.tests_run}, {self.seconds:.2f} с. {at[:1].upper()}{at[1:]}."
         )
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.domain import AttendanceStatus, WorkKind
 from app.services.journal import LessonEntry, MarkInput, save_lesson
-from app.settings import Settings
+from app.settings import Settings, get_settings
 from etl.load import run_etl
 from etl.warehouse import WarehouseReader, read_pointer
 from tests.etl.helpers import settle
@@ -237,3 +237,17 @@ def test_a_warehouse_built_from_other_sql_is_not_read_and_is_rebuilt(world, wh, 
     again = run_etl(settings=wh)  # nothing changed in the journal, yet the marts are rebuilt
     assert again.mode != "unchanged"
     assert WarehouseReader(wh.warehouse_dir).query("SELECT 1 AS one")["one"].to_list() == [1]
+
+
+def test_a_loads_summary_dates_its_data_in_the_colleges_time_zone():
+    """«Данные на» of `ejournal etl run` (and of restore) as the pages say it (freshness_label): the
+    college's time, not the server's UTC."""
+    from datetime import UTC, datetime
+
+    from etl.load import LoadReport
+    from etl.warehouse import Published
+
+    read = datetime(2026, 12, 7, 22, 6, 49, tzinfo=UTC)
+    report = LoadReport("full", 1.0, published=Published("wh-1.duckdb", read, read, "2026-12-08", {}))
+    assert get_settings().timezone == "Europe/Moscow"
+    assert report.summary().endswith("Данные на 08.12.2026 01:06.")
