@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -332,10 +333,7 @@ def _vanished_lessons(duck: duckdb.DuckDBPyConnection, source: Source) -> dict[i
         [source.today],
     ).fetchall()
     duck.unregister("lesson_ids_in")
-    gone: dict[int, int] = {}
-    for (college,) in rows:
-        gone[int(college)] = gone.get(int(college), 0) + 1
-    return gone
+    return Counter(int(college) for (college,) in rows)
 
 
 def _merge(
