@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     SmallInteger,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -39,6 +40,14 @@ from app.domain import (
     WorkKind,
     sql_in,
 )
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for Core statements on a hot path: they skip the ORM's bookkeeping
+    (the lesson save: bench/load.py)."""
+    found = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(found, Table)
+    return found
 
 
 def _created_at() -> Any:

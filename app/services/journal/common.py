@@ -92,12 +92,23 @@ def _lock_lesson(session: Session, lesson_id: int) -> Lesson:
     return lesson
 
 
-def conducting_teacher_id(lesson: Lesson) -> int:
+class Conducted(Protocol):
+    """Who conducts a lesson, and when: a Lesson, or the save's copy of it (saving._Open)."""
+
+    @property
+    def teacher_id(self) -> int: ...
+    @property
+    def substitute_teacher_id(self) -> int | None: ...
+    @property
+    def lesson_date(self) -> date: ...
+
+
+def conducting_teacher_id(lesson: Conducted) -> int:
     """The substitute conducts (and fills) the lesson when one is assigned."""
     return lesson.substitute_teacher_id or lesson.teacher_id
 
 
-def _require_conducting(actor: Actor, lesson: Lesson) -> None:
+def _require_conducting(actor: Actor, lesson: Conducted) -> None:
     if not actor.has(Role.teacher) or actor.teacher_id is None:
         raise AccessDenied("Журнал заполняют только преподаватели.")
     if actor.teacher_id != conducting_teacher_id(lesson):

@@ -13,7 +13,7 @@ from app.actor import Actor
 from app.calendar import EVERY_WEEK, is_teaching_day, week_parity
 from app.domain import WEEKDAY_NAMES, fmt_date, short_name
 from app.errors import DomainError, NotFound
-from app.models import Lesson, StudyGroup, Subject, Teacher, TimetableChange, TimetableSlot
+from app.models import Lesson, StudyGroup, Subject, Teacher, TimetableChange, TimetableSlot, table_of
 from app.services.journal import college_today, materialize_lessons, runs_on
 from app.services.timetable.common import _college_refs, _may_change, _pair, _reason, _take_back
 
@@ -120,8 +120,9 @@ def change_slot(
             _take_back(session, slot, day)
         elif kind == "room":
             session.execute(
-                Lesson.__table__.update()  # type: ignore[attr-defined]
-                .where(Lesson.timetable_slot_id == slot.id, Lesson.lesson_date == day)
+                table_of(Lesson)
+                .update()
+                .where(col(Lesson.timetable_slot_id) == slot.id, col(Lesson.lesson_date) == day)
                 .values(room=room)
             )
         session.add(
