@@ -103,17 +103,21 @@ class _Lesson:
 
     def __init__(self, session: Session, lesson: _Open) -> None:
         self.lesson = lesson
-        roster, marks, attendance, form = session.execute(
-            _read(bool(lesson.subgroup)),
-            {
-                "lesson_id": lesson.id,
-                "group_id": lesson.study_group_id,
-                "lesson_date": lesson.lesson_date,
-                "subject_id": lesson.subject_id,
-                "semester": lesson.semester,
-                "subgroup": lesson.subgroup,
-            },
-        ).one()
+        roster, marks, attendance, form = (
+            session.connection()
+            .execute(
+                _read(bool(lesson.subgroup)),
+                {
+                    "lesson_id": lesson.id,
+                    "group_id": lesson.study_group_id,
+                    "lesson_date": lesson.lesson_date,
+                    "subject_id": lesson.subject_id,
+                    "semester": lesson.semester,
+                    "subgroup": lesson.subgroup,
+                },
+            )
+            .one()
+        )
         # (student: (last name, first name)) of the lesson's roster
         self.roster: dict[int, tuple[str, str]] = {sid: (last, first) for sid, last, first in roster or []}
         # (student, kind of work, the mark it corrects) of every mark of the lesson
@@ -125,11 +129,10 @@ class _Lesson:
 def save_lesson(actor: Actor, lesson_id: int, entry: LessonEntry, *, session: Session) -> SaveResult:
     """Save what the teacher entered for one lesson: all of it, or nothing."""
     details: dict[str, Any] = {"lesson_id": lesson_id}
-    with (
-        audit.user_action(
-            session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details
-        ),
-        session.no_autoflush,  # the rows go in once, at commit: a query on the way sends nothing
+    # Every row goes in as a Core statement (the ORM's bookkeeping was most of a save's CPU):
+    # the session holds no object to flush.
+    with audit.user_action(
+        session, actor, "lesson.save", entity="lesson", entity_id=lesson_id, details=details
     ):
         lesson, now = _lock_lesson_at(session, lesson_id)
         read_lesson = lesson.filled()
