@@ -12,7 +12,9 @@ At the end it checks that no row was lost or duplicated (marks and audit rows eq
 saves) and prints throughput and latency percentiles.
 
 The baseline, measured first in the same run: one more teacher saving alone for --baseline-seconds.
-The last line compares the concurrent run with it (these machines are noisy, so only ratios within
+Before it, another teacher alone saves whole lessons' marks at once (23 students a save, as after
+a written test, 80 saves), and its median latency is printed (`whole lessons: … p50_ms=`).
+The last line compares the concurrent run with the baseline (these machines are noisy, so only ratios within
 one run mean anything):
 
     throughput_vs_solo=R p50_vs_solo=R
@@ -38,11 +40,10 @@ Teacher = tuple[int, list[tuple[int, list[int]]]]
 PAIRS = 8  # a group's pairs a day (lesson.pair_range)
 
 
-def build_college(engine, teachers: int, lessons: int = 4, solo_lessons: int = 24) -> list[Teacher]:
-    """Per teacher: `lessons` pairs today with a group of 25 (each save adds a mark, and a lesson
-    holds 230: every saving teacher must have marks left to add until the clock stops); the
-    last teacher (the baseline's), saving alone and faster, has `solo_lessons` pairs, with as
-    many groups as that takes."""
+def build_college(engine, pairs: list[int]) -> list[Teacher]:
+    """A teacher for each item of `pairs`, with that many pairs today, with groups of 25 (as many
+    groups as the pairs take). A save adds a mark, and a lesson holds 230: every saving teacher
+    must have marks left to add until the clock stops."""
     from sqlmodel import Session
 
     from app.calendar import program_semester
@@ -75,7 +76,7 @@ def build_college(engine, teachers: int, lessons: int = 4, solo_lessons: int = 2
         s.add(subject)
         s.flush()
         password = hash_password("load-test-password")
-        for i in range(teachers):
+        for i, wanted in enumerate(pairs):
             user = UserAccount(
                 college_id=college.id, login=f"load{i}", password_hash=password, full_name=f"Учитель {i}"
             )
@@ -85,7 +86,6 @@ def build_college(engine, teachers: int, lessons: int = 4, solo_lessons: int = 2
             teacher = Teacher(college_id=college.id, last_name=f"Учитель{i}", first_name="И", user_id=user.id)
             s.add(teacher)
             s.flush()
-            wanted = solo_lessons if i == teachers - 1 else lessons
             day: list[tuple[int, list[int]]] = []
             for g in range(-(-wanted // PAIRS)):
                 group = StudyGroup(
@@ -210,6 +210,41 @@ def run_teachers(url: str, teachers: list[Teacher], stop_at: float) -> Result:
     return latencies, accepted, errors, ran_out
 
 
+def whole_lessons(url: str, teacher: Teacher) -> tuple[list[float], int, int]:
+    """The teacher alone, saving each lesson's marks for the whole group at once (23 students, one
+    kind of work a save), as after a written test: latencies, saves, marks."""
+    os.environ["EJOURNAL_DATABASE_URL"] = url
+    from sqlmodel import Session
+
+    from app import db
+    from app.actor import load_actor
+    from app.domain import WORK_KIND_LABELS, AttendanceStatus, WorkKind
+    from app.services.journal import LessonEntry, MarkInput, save_lesson
+
+    engine = db.get_engine()
+    user_id, lessons = teacher
+    with Session(engine) as s:
+        actor = load_actor(user_id, session=s)
+    latencies: list[float] = []
+    marks = 0
+    for k, kind in enumerate(WORK_KIND_LABELS):
+        for lesson_id, students in lessons:
+            entry = LessonEntry(
+                topic=f"Контрольная {k}",
+                work_kind=WorkKind.oral,
+                work_done="Опрос",
+                attendance={students[k % 2]: AttendanceStatus.absent},
+                marks=[MarkInput(student, "5", WorkKind(kind)) for student in students[2:]],
+            )
+            started = time.perf_counter()
+            with Session(engine) as s:
+                save_lesson(actor, lesson_id, entry, session=s)
+            latencies.append(time.perf_counter() - started)
+            marks += len(entry.marks)
+    db.reset_engine()
+    return latencies, len(latencies), marks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -237,8 +272,12 @@ def main() -> None:
     os.environ["EJOURNAL_DATABASE_URL"] = url
     upgrade(url)
 
-    *teachers, solo = build_college(db.get_owner_engine(), args.teachers + 1)
+    # the saving teachers (four pairs each), the baseline's (saving alone, and faster), and one
+    # who saves whole lessons' marks at once
+    *teachers, solo, whole = build_college(db.get_owner_engine(), [4] * args.teachers + [24, 8])
     db.reset_engine()
+
+    whole_latencies, whole_saves, whole_marks = whole_lessons(url, whole)
 
     began = time.time()
     solo_latencies, solo_accepted, errors, solo_ran_out = run_teachers(
@@ -279,7 +318,9 @@ def main() -> None:
         seal_all(session=s)
         chain = verify_chain(session=s)
     total = accepted + solo_accepted
-    lost_or_duplicated = abs(marks[0] - total) + (marks[0] - marks[1]) + abs(audits[0] - total)
+    lost_or_duplicated = (
+        abs(marks[0] - total - whole_marks) + (marks[0] - marks[1]) + abs(audits[0] - total - whole_saves)
+    )
     q = statistics.quantiles(sorted(latencies), n=100) if len(latencies) >= 2 else [0.0] * 99
     print(
         f"teachers={args.teachers} processes={args.processes} seconds={elapsed:.1f} saves={accepted} "
@@ -299,6 +340,10 @@ def main() -> None:
     print(
         f"baseline: 1 teacher alone seconds={solo_elapsed:.1f} saves={solo_accepted} "
         f"saves_per_s={solo_accepted / solo_elapsed:.1f} p50_ms={solo_p50 * 1000:.1f}"
+    )
+    print(
+        f"whole lessons: 1 teacher alone saves={whole_saves} marks_per_save={whole_marks // whole_saves} "
+        f"p50_ms={statistics.median(whole_latencies) * 1000:.1f}"
     )
     print(
         f"throughput_vs_solo={(accepted / elapsed) / (solo_accepted / solo_elapsed):.2f} "
