@@ -20,7 +20,7 @@ from app.domain import (
     WorkKind,
     fmt_date,
 )
-from app.errors import AccessDenied, DomainError, NotFound
+from app.errors import AccessDenied, DomainError
 from app.models import (
     CurriculumItem,
     Lesson,
@@ -83,13 +83,6 @@ def checking_deadline(lesson_date: date) -> date:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _lock_lesson(session: Session, lesson_id: int) -> Lesson:
-    lesson = session.exec(select(Lesson).where(Lesson.id == lesson_id).with_for_update()).first()
-    if lesson is None:
-        raise NotFound(f"Занятие №{lesson_id} не найдено.")
-    return lesson
 
 
 class Conducted(Protocol):
